@@ -1,0 +1,186 @@
+package io.github.ddm.schema;
+
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Encodes {@link ChangeEvent}s to their JSON wire form (UTF-8) and decodes them back, following
+ * the ChangeEvent v1 contract, whose normative JSON Schema is the classpath resource
+ * {@value #JSON_SCHEMA_RESOURCE}.
+ *
+ * <p><b>Encoding</b> writes compact JSON (no whitespace), omits absent optional fields and writes
+ * the fields in a fixed order: schema, eventId, op, key, version, prevVersion, epoch, time, origin,
+ * streamId, patch, state. For a given event the output is always the same bytes.
+ *
+ * <p><b>Decoding</b> checks {@code schema} first and rejects versions not in
+ * {@link #supportedSchemaVersions()}; then it checks every other rule of the contract. Unknown
+ * members are ignored (forward compatibility) and a JSON {@code null} counts as an absent field.
+ * Integers must be written as JSON integers (no fraction or exponent) that fit in a Java long.
+ * Malformed JSON, duplicate member names, trailing content after the object, and a JSON value
+ * that is not an object are reported with field {@value #ROOT_FIELD}. Every rejection is an
+ * {@link InvalidEventException} whose {@link InvalidEventException#field() field()} names the
+ * offending wire field.
+ *
+ * <p>Stateless and thread-safe: all methods are static and share one Jackson mapper, which is
+ * never reconfigured after class initialization. Not instantiable.
+ */
+public final class ChangeEventCodec {
+
+    /** The schema version this build writes. */
+    public static final int CURRENT_SCHEMA_VERSION = 1;
+
+    /** The classpath resource name of the normative JSON Schema (draft 2020-12) of version 1. */
+    public static final String JSON_SCHEMA_RESOURCE = "io/github/ddm/schema/change-event-v1.schema.json";
+
+    /** The stable {@code $id} of the version 1 JSON Schema. */
+    public static final String JSON_SCHEMA_ID = "https://ddm.github.io/schema/change-event-v1.schema.json";
+
+    /** The field name of errors about the input as a whole (malformed JSON, not an object). */
+    public static final String ROOT_FIELD = "$";
+
+    private static final Set<Integer> SUPPORTED_SCHEMA_VERSIONS = Set.of(CURRENT_SCHEMA_VERSION);
+
+    /**
+     * Shared by the codec and {@link CanonicalJson}; strict about duplicates and trailing tokens, and
+     * writing characters outside the BMP as 4 UTF-8 bytes rather than two 6-byte escapes, so that
+     * {@link #encode} and {@link #encodeToString} produce the same text.
+     */
+    static final JsonMapper MAPPER = JsonMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8)
+            .build();
+
+    /** Longest parser message echoed in an error. */
+    private static final int MAX_PARSER_MESSAGE = 200;
+
+    private ChangeEventCodec() {
+    }
+
+    /**
+     * Returns the schema versions this build decodes.
+     *
+     * @return an immutable set, currently {@code [1]}
+     */
+    public static Set<Integer> supportedSchemaVersions() {
+        return SUPPORTED_SCHEMA_VERSIONS;
+    }
+
+    /**
+     * Encodes an event as compact UTF-8 JSON.
+     *
+     * @param event the event, never null
+     * @return a new array holding the JSON
+     * @throws NullPointerException if {@code event} is null
+     */
+    public static byte[] encode(ChangeEvent event) {
+        Objects.requireNonNull(event, "event");
+        try (ByteArrayBuilder bytes = new ByteArrayBuilder(256)) {
+            try (JsonGenerator out = MAPPER.createGenerator(bytes, JsonEncoding.UTF8)) {
+                EventWriter.write(event, out);
+            }
+            return bytes.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing to memory failed", e); // not expected: events are valid JSON
+        }
+    }
+
+    /**
+     * Encodes an event as compact JSON text, the same text {@link #encode(ChangeEvent)} writes as UTF-8.
+     *
+     * @param event the event, never null
+     * @return the JSON text
+     * @throws NullPointerException if {@code event} is null
+     */
+    public static String encodeToString(ChangeEvent event) {
+        Objects.requireNonNull(event, "event");
+        StringWriter text = new StringWriter(256);
+        try (JsonGenerator out = MAPPER.createGenerator(text)) {
+            EventWriter.write(event, out);
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing to memory failed", e);
+        }
+        return text.toString();
+    }
+
+    /**
+     * Decodes an event from UTF-8 JSON.
+     *
+     * @param json the encoded event, never null
+     * @return the event, never null
+     * @throws InvalidEventException if the input is not valid JSON ({@value #ROOT_FIELD}) or breaks the
+     *     contract (the field it names)
+     * @throws NullPointerException if {@code json} is null
+     */
+    public static ChangeEvent decode(byte[] json) {
+        Objects.requireNonNull(json, "json");
+        JsonNode root;
+        try {
+            root = MAPPER.readTree(json);
+        } catch (IOException e) {
+            throw malformed(e);
+        }
+        return EventReader.read(root);
+    }
+
+    /**
+     * Decodes an event from JSON text.
+     *
+     * @param json the encoded event, never null
+     * @return the event, never null
+     * @throws InvalidEventException if the input is not valid JSON ({@value #ROOT_FIELD}) or breaks the
+     *     contract (the field it names)
+     * @throws NullPointerException if {@code json} is null
+     */
+    public static ChangeEvent decode(String json) {
+        Objects.requireNonNull(json, "json");
+        JsonNode root;
+        try {
+            root = MAPPER.readTree(json);
+        } catch (IOException e) {
+            throw malformed(e);
+        }
+        return EventReader.read(root);
+    }
+
+    /**
+     * Decodes an event from an already parsed JSON tree. The event copies what it keeps, so the
+     * caller may reuse or modify {@code json} afterwards.
+     *
+     * @param json the event as a JSON object, never null
+     * @return the event, never null
+     * @throws InvalidEventException if {@code json} is not an object ({@value #ROOT_FIELD}) or breaks the
+     *     contract (the field it names)
+     * @throws NullPointerException if {@code json} is null
+     */
+    public static ChangeEvent decode(JsonNode json) {
+        Objects.requireNonNull(json, "json");
+        return EventReader.read(json);
+    }
+
+    private static InvalidEventException malformed(IOException e) {
+        String message = e instanceof JsonProcessingException p ? p.getOriginalMessage() : e.getMessage();
+        if (message != null && message.length() > MAX_PARSER_MESSAGE) {
+            message = message.substring(0, MAX_PARSER_MESSAGE) + "...";
+        }
+        StringBuilder detail = new StringBuilder("is not well-formed JSON: ").append(message);
+        JsonLocation at = e instanceof JsonProcessingException p ? p.getLocation() : null;
+        if (at != null && at.getLineNr() > 0) {
+            detail.append(" (line ").append(at.getLineNr()).append(", column ").append(at.getColumnNr()).append(')');
+        }
+        return new InvalidEventException(ROOT_FIELD, detail.toString(), e);
+    }
+}

@@ -1,0 +1,139 @@
+package io.github.ddm.schema;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Instant;
+
+/**
+ * Reads a ChangeEvent from its JSON tree: checks the schema version first, then the wire types of
+ * the envelope fields, and leaves the value rules to {@link ChangeEvent}'s constructor. Unknown
+ * members are ignored; a JSON null counts as absent.
+ */
+final class EventReader {
+
+    private EventReader() {
+    }
+
+    static ChangeEvent read(JsonNode root) {
+        if (root == null || !root.isObject()) {
+            throw new InvalidEventException(ChangeEventCodec.ROOT_FIELD, "must be a JSON object, got "
+                    + CanonicalJson.typeOf(root));
+        }
+        checkSchemaVersion(root.get("schema"));
+        String eventId = text(root, "eventId", "eventId");
+        ChangeOp op = ChangeOp.fromWireCode(text(root, "op", "op"));
+        DataKey key = key(root);
+        long version = integer(root, "version", "version");
+        Long prevVersion = integerOrNull(root, "prevVersion", "prevVersion");
+        if (prevVersion == null && op.prevVersionOnWire()) {
+            throw new InvalidEventException("prevVersion", "is required for op " + op.wireCode());
+        }
+        String epoch = text(root, "epoch", "epoch");
+        long time = integer(root, "time", "time");
+        if (time < 0) {
+            throw new InvalidEventException("time", "must be >= 0 (epoch milliseconds), got " + time);
+        }
+        Origin origin = origin(root);
+        String streamId = textOrNull(root, "streamId", "streamId");
+        return new ChangeEvent(eventId, key, op, version, prevVersion == null ? 0 : prevVersion, epoch,
+                Instant.ofEpochMilli(time), origin, root.get("patch"), root.get("state"), streamId);
+    }
+
+    private static void checkSchemaVersion(JsonNode schema) {
+        String known = "this build knows " + ChangeEventCodec.supportedSchemaVersions();
+        if (isAbsent(schema)) {
+            throw new InvalidEventException("schema", "is required (" + known + ")");
+        }
+        if (!schema.isIntegralNumber()) {
+            throw new InvalidEventException("schema", "must be an integer, got " + CanonicalJson.typeOf(schema)
+                    + " (" + known + ")");
+        }
+        if (!schema.canConvertToInt() || !ChangeEventCodec.supportedSchemaVersions().contains(schema.intValue())) {
+            throw new InvalidEventException("schema", "version " + Rules.quote(schema.asText()) + " is not supported; "
+                    + known);
+        }
+    }
+
+    private static DataKey key(JsonNode root) {
+        JsonNode key = object(root, "key");
+        String partition = text(key, "partition", "key.partition");
+        check("key.partition", Rules.shortNameProblem(partition));
+        String section = text(key, "section", "key.section");
+        check("key.section", Rules.shortNameProblem(section));
+        String id = text(key, "id", "key.id");
+        check("key.id", Rules.idProblem(id));
+        return new DataKey(partition, section, id);
+    }
+
+    private static Origin origin(JsonNode root) {
+        JsonNode origin = object(root, "origin");
+        String region = text(origin, "region", "origin.region");
+        check("origin.region", Rules.shortNameProblem(region));
+        String node = text(origin, "node", "origin.node");
+        check("origin.node", Rules.shortNameProblem(node));
+        return new Origin(region, node);
+    }
+
+    private static void check(String field, String problem) {
+        if (problem != null) {
+            throw new InvalidEventException(field, problem);
+        }
+    }
+
+    private static JsonNode object(JsonNode parent, String name) {
+        JsonNode node = parent.get(name);
+        if (isAbsent(node)) {
+            throw new InvalidEventException(name, "is required");
+        }
+        if (!node.isObject()) {
+            throw new InvalidEventException(name, "must be a JSON object, got " + CanonicalJson.typeOf(node));
+        }
+        return node;
+    }
+
+    private static String text(JsonNode parent, String name, String field) {
+        String value = textOrNull(parent, name, field);
+        if (value == null) {
+            throw new InvalidEventException(field, "is required");
+        }
+        return value;
+    }
+
+    private static String textOrNull(JsonNode parent, String name, String field) {
+        JsonNode node = parent.get(name);
+        if (isAbsent(node)) {
+            return null;
+        }
+        if (!node.isTextual()) {
+            throw new InvalidEventException(field, "must be a string, got " + CanonicalJson.typeOf(node));
+        }
+        return node.textValue();
+    }
+
+    private static long integer(JsonNode parent, String name, String field) {
+        Long value = integerOrNull(parent, name, field);
+        if (value == null) {
+            throw new InvalidEventException(field, "is required");
+        }
+        return value;
+    }
+
+    private static Long integerOrNull(JsonNode parent, String name, String field) {
+        JsonNode node = parent.get(name);
+        if (isAbsent(node)) {
+            return null;
+        }
+        if (!node.isIntegralNumber()) {
+            throw new InvalidEventException(field, "must be an integer written without fraction or exponent, got "
+                    + (node.isNumber() ? node.asText() : CanonicalJson.typeOf(node)));
+        }
+        if (!node.canConvertToLong()) {
+            throw new InvalidEventException(field, "must fit in a signed 64-bit integer, got "
+                    + Rules.quote(node.asText()));
+        }
+        return node.longValue();
+    }
+
+    private static boolean isAbsent(JsonNode node) {
+        return node == null || node.isNull() || node.isMissingNode();
+    }
+}
