@@ -1,0 +1,348 @@
+package io.github.ddm;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.ddm.internal.cache.CachedDocument;
+import io.github.ddm.internal.cache.DocumentCache;
+import io.github.ddm.internal.patch.DocumentCodec;
+import io.github.ddm.internal.store.RedisDocumentStore;
+import io.github.ddm.internal.store.RedisLayout;
+import io.github.ddm.internal.store.StoredDocument;
+import io.github.ddm.internal.sync.ChangeFeed;
+import io.github.ddm.internal.sync.DocumentWriter;
+import io.github.ddm.internal.sync.KeyLanes;
+import io.github.ddm.internal.sync.Listeners;
+import io.github.ddm.internal.sync.Loader;
+import io.github.ddm.internal.sync.SectionState;
+import io.github.ddm.schema.DataKey;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.UnaryOperator;
+import org.redisson.Redisson;
+import org.redisson.api.RedissonClient;
+import org.redisson.config.Config;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The versioned JSON documents of one section (partition, section), kept in Redis and cached
+ * locally, for the caller's type {@code T} (a record or POJO mapped by Jackson).
+ *
+ * <ul>
+ *   <li>{@link #get} answers from the local cache without I/O or locks; a miss loads once per key
+ *       however many callers wait.</li>
+ *   <li>{@link #update}, {@link #set} and {@link #delete} commit one atomic compare-and-set each
+ *       (one Lua script: state, version, log entry and broadcast together) and never lose a
+ *       concurrent update.</li>
+ *   <li>Every other node's change arrives as a JSON Patch and moves this cache to the same
+ *       version, per key in order; {@link #addListener listeners} see every version once.</li>
+ * </ul>
+ *
+ * <p><b>Threads.</b> Thread-safe. Methods validate their arguments on the caller's thread and throw
+ * {@link IllegalArgumentException} or {@link NullPointerException} before any I/O. Returned
+ * futures never throw; they fail with a {@link DdmException} (or the mutator's own exception) and
+ * complete on a DDM executor thread, or on the caller's thread when the answer is cached.
+ * Mutators, resolvers and listeners run on DDM executor threads and must not block.
+ *
+ * <p><b>Lifecycle.</b> {@link DocumentManagerBuilder#build()} subscribes before returning;
+ * {@link #close()} unsubscribes and releases what the manager owns. Calls after close fail with
+ * {@link IllegalStateException}.
+ *
+ * @param <T> the document type
+ */
+public final class DocumentManager<T> implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(DocumentManager.class);
+    private static final int LANES = 256;
+    private static final int CLOSE_GRACE_SECONDS = 5;
+
+    private final String partition;
+    private final String section;
+    private final RedissonClient redisson;
+    private final boolean ownsRedisson;
+    private final ExecutorService ownedExecutor;
+    private final DocumentCodec<T> codec;
+    private final DocumentCache<T> cache;
+    private final RedisDocumentStore store;
+    private final Loader<T> loader;
+    private final DocumentWriter<T> writer;
+    private final Listeners listeners = new Listeners();
+    private final ChangeFeed<T> feed;
+    private final SectionState<T> state;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    DocumentManager(DocumentManagerBuilder<T> settings) {
+        this.partition = settings.partition;
+        this.section = settings.section;
+        this.ownsRedisson = settings.redisson == null;
+        this.redisson = ownsRedisson ? createRedisson(settings.redisUri) : settings.redisson;
+        this.ownedExecutor = settings.executor == null ? ownExecutor(section) : null;
+        Executor executor = settings.executor != null ? settings.executor : ownedExecutor;
+        try {
+            RedisLayout layout = new RedisLayout(settings.namespace, partition, section);
+            boolean sharded = settings.pubSubMode == PubSubMode.SHARDED
+                    || (settings.pubSubMode == PubSubMode.AUTO && redisson.getConfig().isClusterConfig());
+            ObjectMapper mapper = settings.objectMapper != null ? settings.objectMapper : new ObjectMapper();
+            this.codec = new DocumentCodec<>(mapper, settings.type);
+            this.cache = new DocumentCache<>(codec, settings.valueSharing, partition, section,
+                    settings.cacheMaximumSize, settings.cacheIdleExpiry, settings.clock);
+            this.store = new RedisDocumentStore(redisson, layout, partition, section, sharded, settings.logMaxLength);
+            this.state = new SectionState<>(cache, partition + "/" + section);
+            KeyLanes lanes = new KeyLanes(executor, LANES);
+            this.loader = new Loader<>(store, cache, codec, state, lanes, partition, section);
+            this.writer = new DocumentWriter<>(store, cache, codec, state, loader, lanes,
+                    new DocumentWriter.Settings(settings.origin, settings.clock, executor, settings.maxDocumentBytes,
+                            settings.fullStateEvery, settings.maxWriteAttempts, settings.retryBackoffBase,
+                            settings.retryBackoffMax),
+                    settings.conflictResolver, partition, section);
+            this.feed = new ChangeFeed<>(redisson, layout, sharded, cache, state, loader, lanes, listeners, partition, section);
+            feed.start(settings.subscribeTimeout);
+            log.info("DDM manager for {}/{} started (origin {}, {} pub/sub, {} values)", partition, section,
+                    settings.origin, sharded ? "sharded" : "classic", settings.valueSharing);
+        } catch (RuntimeException e) {
+            releaseOwned();
+            throw e;
+        }
+    }
+
+    /** Settings for a manager of documents of {@code type}. */
+    public static <T> DocumentManagerBuilder<T> builder(Class<T> type) {
+        return new DocumentManagerBuilder<>(type);
+    }
+
+    /**
+     * The key of {@code id} in this manager's section.
+     *
+     * @throws IllegalArgumentException if {@code id} is not a valid id (empty, too long, control characters)
+     */
+    public DataKey key(String id) {
+        return DataKey.of(partition, section, id);
+    }
+
+    /**
+     * The current version of a document, or empty if it was never written or is deleted. A cached
+     * document is returned without I/O; a miss loads it once, however many callers wait.
+     */
+    public CompletableFuture<Optional<Versioned<T>>> get(String id) {
+        CachedDocument<T> entry = cache.get(Objects.requireNonNull(id, "id"));
+        if (entry != null) {
+            return CompletableFuture.completedFuture(cache.read(id, entry));
+        }
+        key(id);
+        ensureOpen();
+        return loader.load(id).thenApply(loaded -> cache.read(id, loaded));
+    }
+
+    /** The cached version of a document, without I/O: empty if it is not cached or not present. */
+    public Optional<Versioned<T>> getCached(String id) {
+        CachedDocument<T> entry = cache.get(Objects.requireNonNull(id, "id"));
+        return entry == null ? Optional.empty() : cache.read(id, entry);
+    }
+
+    /**
+     * A few top-level members of a document, mapped to {@code view} (members it does not declare
+     * are ignored). From the cache when the document is cached, else read from Redis without
+     * loading the rest of the document.
+     *
+     * @param members top-level member names, at least one
+     */
+    public <P> CompletableFuture<Optional<Versioned<P>>> project(String id, Class<P> view, String... members) {
+        DataKey key = key(id);
+        Objects.requireNonNull(view, "view");
+        if (members.length == 0) {
+            throw new IllegalArgumentException("project needs at least one member name");
+        }
+        List<String> names = List.of(members);
+        String redisKey = store.layout().documentKey(id);
+        CachedDocument<T> entry = cache.get(id);
+        if (entry != null) {
+            if (!entry.exists()) {
+                return CompletableFuture.completedFuture(Optional.empty());
+            }
+            var tree = cache.tree(entry);
+            tree.retain(names);
+            return CompletableFuture.completedFuture(Optional.of(new Versioned<>(key, codec.project(key, redisKey, tree, view),
+                    entry.version(), Instant.ofEpochMilli(entry.timeMillis()), entry.origin())));
+        }
+        ensureOpen();
+        return store.project(id, names).thenApply(stored -> projection(key, redisKey, stored, view));
+    }
+
+    private <P> Optional<Versioned<P>> projection(DataKey key, String redisKey, StoredDocument stored, Class<P> view) {
+        if (!stored.exists()) {
+            return Optional.empty();
+        }
+        P value = codec.project(key, redisKey, codec.fromMembers(key, redisKey, stored.members()), view);
+        return Optional.of(new Versioned<>(key, value, stored.version(), Instant.ofEpochMilli(stored.timeMillis()), stored.origin()));
+    }
+
+    /**
+     * Read-modify-write: runs {@code mutation} on the current value and commits the difference.
+     * If another writer got there first, the mutation runs again on the newer value (so it may run
+     * more than once and must be free of side effects). If it changes nothing, nothing is
+     * committed and the current version is returned.
+     *
+     * <p>With {@link ValueSharing#COPY_ON_READ} the mutation receives a private copy it may change
+     * and return; with {@link ValueSharing#SHARED} it must return a new value instead.
+     *
+     * @return the committed version; fails with {@link DocumentNotFoundException} if there is no
+     *     document, {@link VersionConflictException} after the configured attempts, the mutation's
+     *     own exception (nothing committed), or another {@link DdmException}
+     */
+    public CompletableFuture<Versioned<T>> update(String id, UnaryOperator<T> mutation) {
+        key(id);
+        Objects.requireNonNull(mutation, "mutation");
+        ensureOpen();
+        return writer.update(id, mutation);
+    }
+
+    /**
+     * Creates the document, or replaces it with {@code value} (committing only the difference). If
+     * it changed since this node last saw it, the configured {@link ConflictResolver} decides.
+     *
+     * @return the committed version
+     */
+    public CompletableFuture<Versioned<T>> set(String id, T value) {
+        key(id);
+        Objects.requireNonNull(value, "value");
+        ensureOpen();
+        return writer.set(id, value);
+    }
+
+    /**
+     * Deletes the document. Its version is kept (a tombstone), so a later re-create continues the
+     * sequence and versions are never reused.
+     *
+     * @return true if a document was deleted, false if there was none
+     */
+    public CompletableFuture<Boolean> delete(String id) {
+        key(id);
+        ensureOpen();
+        return writer.delete(id);
+    }
+
+    /** Drops a document from the local cache; the next read loads it from Redis. */
+    public void invalidate(String id) {
+        cache.invalidate(Objects.requireNonNull(id, "id"));
+    }
+
+    /**
+     * Registers a listener for every change of this section (see {@link ChangeListener}).
+     *
+     * @return a handle whose {@code close()} removes the listener
+     */
+    public ListenerRegistration addListener(ChangeListener listener) {
+        Objects.requireNonNull(listener, "listener");
+        ensureOpen();
+        AutoCloseable handle = listeners.add(listener);
+        return () -> {
+            try {
+                handle.close();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        };
+    }
+
+    /** Counters since start: for tests, debugging and metrics. */
+    public ManagerStats stats() {
+        long[] bytes = writer.patchAndFullBytes();
+        return new ManagerStats(cache.size(), loader.loads(), writer.commits(), writer.conflicts(), feed.received(),
+                feed.applied(), feed.duplicates(), feed.malformed(), feed.gaps(), state.epochSwitches(),
+                listeners.failures(), bytes[0], bytes[1]);
+    }
+
+    /** The partition this manager serves. */
+    public String partition() {
+        return partition;
+    }
+
+    /** The section this manager serves. */
+    public String section() {
+        return section;
+    }
+
+    /**
+     * Refuses new calls, lets the calls in flight finish (for up to {@value #CLOSE_GRACE_SECONDS}
+     * seconds), then unsubscribes, drops the cache and releases what the manager owns. Idempotent.
+     */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(CLOSE_GRACE_SECONDS);
+        while ((writer.inFlight() > 0 || loader.inFlight() > 0) && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+        }
+        if (writer.inFlight() > 0 || loader.inFlight() > 0) {
+            log.warn("closing {}/{} with {} write(s) and {} load(s) still in flight; their futures may not complete",
+                    partition, section, writer.inFlight(), loader.inFlight());
+        }
+        feed.stop();
+        listeners.clear();
+        cache.invalidateAll();
+        releaseOwned();
+        log.info("DDM manager for {}/{} closed", partition, section);
+    }
+
+    private void releaseOwned() {
+        if (ownedExecutor != null) {
+            ownedExecutor.shutdown();
+            try {
+                if (!ownedExecutor.awaitTermination(5, TimeUnit.SECONDS)) {
+                    ownedExecutor.shutdownNow();
+                }
+            } catch (InterruptedException e) {
+                ownedExecutor.shutdownNow();
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (ownsRedisson && redisson != null) {
+            redisson.shutdown();
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed.get()) {
+            throw new IllegalStateException("the DocumentManager for " + partition + "/" + section + " is closed");
+        }
+    }
+
+    private static RedissonClient createRedisson(String uri) {
+        Config config = new Config();
+        config.useSingleServer().setAddress(uri);
+        try {
+            return Redisson.create(config);
+        } catch (RuntimeException e) {
+            throw new StoreUnavailableException("cannot connect to " + redactedUri(uri) + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The URI without its credentials, for messages. */
+    static String redactedUri(String uri) {
+        int at = uri.lastIndexOf('@');
+        int scheme = uri.indexOf("://");
+        return at > scheme && scheme >= 0 ? uri.substring(0, scheme + 3) + "***@" + uri.substring(at + 1) : uri;
+    }
+
+    private static ExecutorService ownExecutor(String section) {
+        AtomicInteger n = new AtomicInteger();
+        ThreadFactory factory = runnable -> {
+            Thread thread = new Thread(runnable, "ddm-" + section + "-" + n.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+        return Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()), factory);
+    }
+}

@@ -1,0 +1,231 @@
+package io.github.ddm;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.ddm.schema.Names;
+import io.github.ddm.schema.Origin;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.Executor;
+import org.redisson.api.RedissonClient;
+
+/**
+ * Settings of a {@link DocumentManager}. Every setter checks its argument at once;
+ * {@link #build()} checks the combination and names the setting that is wrong or missing.
+ *
+ * <pre>{@code
+ * DocumentManager<OrderBook> books = DocumentManager.builder(OrderBook.class)
+ *         .redisson(redissonClient)          // or .redisUri("redis://127.0.0.1:6379")
+ *         .namespace("ddm")
+ *         .section("orders", "book")
+ *         .origin("eu-west", "pricer-1")
+ *         .build();
+ * }</pre>
+ *
+ * <p>Not thread-safe: configure on one thread, then build.
+ *
+ * @param <T> the document type
+ */
+public final class DocumentManagerBuilder<T> {
+
+    final Class<T> type;
+    RedissonClient redisson;
+    String redisUri;
+    String namespace = "ddm";
+    String partition;
+    String section;
+    Origin origin;
+    Executor executor;
+    Clock clock = Clock.systemUTC();
+    ObjectMapper objectMapper;
+    ValueSharing valueSharing = ValueSharing.COPY_ON_READ;
+    PubSubMode pubSubMode = PubSubMode.AUTO;
+    ConflictResolver<T> conflictResolver = ConflictResolver.lastWriterWins();
+    long maxDocumentBytes = 1024 * 1024;
+    long cacheMaximumSize = 100_000;
+    Duration cacheIdleExpiry = Duration.ofHours(6);
+    long logMaxLength = 10_000;
+    int fullStateEvery = 100;
+    int maxWriteAttempts = 32;
+    Duration retryBackoffBase = Duration.ofMillis(1);
+    Duration retryBackoffMax = Duration.ofMillis(50);
+    Duration subscribeTimeout = Duration.ofSeconds(10);
+
+    DocumentManagerBuilder(Class<T> type) {
+        this.type = Objects.requireNonNull(type, "type");
+    }
+
+    /** The Redisson client to use. The manager does not shut it down. Exclusive with {@link #redisUri}. */
+    public DocumentManagerBuilder<T> redisson(RedissonClient redisson) {
+        this.redisson = Objects.requireNonNull(redisson, "redisson");
+        return this;
+    }
+
+    /**
+     * A Redis URI ({@code redis://host:port}, {@code rediss://} for TLS, credentials as
+     * {@code redis://user:password@host:port}); the manager creates its own Redisson client and
+     * shuts it down on close. Exclusive with {@link #redisson}.
+     */
+    public DocumentManagerBuilder<T> redisUri(String redisUri) {
+        Objects.requireNonNull(redisUri, "redisUri");
+        if (!redisUri.startsWith("redis://") && !redisUri.startsWith("rediss://")) {
+            throw new IllegalArgumentException("redisUri must start with redis:// or rediss://");
+        }
+        this.redisUri = redisUri;
+        return this;
+    }
+
+    /** The prefix of every Redis key ({@code [A-Za-z0-9._-]{1,64}}, default {@code ddm}). */
+    public DocumentManagerBuilder<T> namespace(String namespace) {
+        this.namespace = Names.requireShortName("namespace", namespace);
+        return this;
+    }
+
+    /** The section this manager serves: its partition and section names ({@code [A-Za-z0-9._-]{1,64}}). Required. */
+    public DocumentManagerBuilder<T> section(String partition, String section) {
+        this.partition = Names.requireShortName("partition", partition);
+        this.section = Names.requireShortName("section", section);
+        return this;
+    }
+
+    /** This writer's region and node ({@code [A-Za-z0-9._-]{1,64}} each); travels with every change. Required. */
+    public DocumentManagerBuilder<T> origin(String region, String node) {
+        this.origin = Origin.of(region, node);
+        return this;
+    }
+
+    /**
+     * The executor that runs DDM's work: applying changes, mutators, listeners. By default the
+     * manager owns a small daemon pool ({@code max(2, cores)} threads) and shuts it down on close.
+     */
+    public DocumentManagerBuilder<T> executor(Executor executor) {
+        this.executor = Objects.requireNonNull(executor, "executor");
+        return this;
+    }
+
+    /** The clock for change times and cache idle expiry (default: system UTC). */
+    public DocumentManagerBuilder<T> clock(Clock clock) {
+        this.clock = Objects.requireNonNull(clock, "clock");
+        return this;
+    }
+
+    /** The Jackson mapper between {@code T} and JSON (default: a plain {@code ObjectMapper}). */
+    public DocumentManagerBuilder<T> objectMapper(ObjectMapper objectMapper) {
+        this.objectMapper = Objects.requireNonNull(objectMapper, "objectMapper");
+        return this;
+    }
+
+    /** How cached values are held and handed out (default {@link ValueSharing#COPY_ON_READ}). */
+    public DocumentManagerBuilder<T> valueSharing(ValueSharing valueSharing) {
+        this.valueSharing = Objects.requireNonNull(valueSharing, "valueSharing");
+        return this;
+    }
+
+    /** Classic or sharded pub/sub (default {@link PubSubMode#AUTO}: sharded on a cluster). */
+    public DocumentManagerBuilder<T> pubSubMode(PubSubMode pubSubMode) {
+        this.pubSubMode = Objects.requireNonNull(pubSubMode, "pubSubMode");
+        return this;
+    }
+
+    /** What a blind {@code set} does when it meets a newer version (default: last writer wins). */
+    public DocumentManagerBuilder<T> conflictResolver(ConflictResolver<T> conflictResolver) {
+        this.conflictResolver = Objects.requireNonNull(conflictResolver, "conflictResolver");
+        return this;
+    }
+
+    /** The largest document accepted, in bytes of JSON (default 1 MiB). */
+    public DocumentManagerBuilder<T> maxDocumentBytes(long maxDocumentBytes) {
+        this.maxDocumentBytes = positive("maxDocumentBytes", maxDocumentBytes);
+        return this;
+    }
+
+    /** The most documents the local cache holds (default 100,000); least recently used go first. */
+    public DocumentManagerBuilder<T> cacheMaximumSize(long cacheMaximumSize) {
+        this.cacheMaximumSize = positive("cacheMaximumSize", cacheMaximumSize);
+        return this;
+    }
+
+    /** Cached documents not read or written for this long are evicted (default 6 h; zero: never). */
+    public DocumentManagerBuilder<T> cacheIdleExpiry(Duration cacheIdleExpiry) {
+        this.cacheIdleExpiry = notNegative("cacheIdleExpiry", cacheIdleExpiry);
+        return this;
+    }
+
+    /** Approximate number of entries the section log keeps (XADD MAXLEN ~; default 10,000; 0: unbounded). */
+    public DocumentManagerBuilder<T> logMaxLength(long logMaxLength) {
+        if (logMaxLength < 0) {
+            throw new IllegalArgumentException("logMaxLength must be >= 0, got " + logMaxLength);
+        }
+        this.logMaxLength = logMaxLength;
+        return this;
+    }
+
+    /** Every Nth version of an update carries the full state besides the patch (default 100; 0: never). */
+    public DocumentManagerBuilder<T> fullStateEvery(int fullStateEvery) {
+        if (fullStateEvery < 0) {
+            throw new IllegalArgumentException("fullStateEvery must be >= 0, got " + fullStateEvery);
+        }
+        this.fullStateEvery = fullStateEvery;
+        return this;
+    }
+
+    /** Compare-and-set attempts per write before {@link VersionConflictException} (default 32). */
+    public DocumentManagerBuilder<T> maxWriteAttempts(int maxWriteAttempts) {
+        this.maxWriteAttempts = (int) positive("maxWriteAttempts", maxWriteAttempts);
+        return this;
+    }
+
+    /** Jittered exponential backoff between write attempts: from {@code base} up to {@code max} (default 1 ms to 50 ms). */
+    public DocumentManagerBuilder<T> retryBackoff(Duration base, Duration max) {
+        this.retryBackoffBase = notNegative("retryBackoff base", base);
+        this.retryBackoffMax = notNegative("retryBackoff max", max);
+        return this;
+    }
+
+    /** How long {@link #build()} waits for Redis to confirm the subscription (default 10 s). */
+    public DocumentManagerBuilder<T> subscribeTimeout(Duration subscribeTimeout) {
+        this.subscribeTimeout = notNegative("subscribeTimeout", subscribeTimeout);
+        return this;
+    }
+
+    /**
+     * Validates the settings, subscribes to the section's changes and returns a running manager.
+     * Blocks until Redis confirms the subscription.
+     *
+     * @throws IllegalStateException naming the setting that is missing or inconsistent
+     * @throws StoreUnavailableException if Redis cannot be reached
+     */
+    public DocumentManager<T> build() {
+        if ((redisson == null) == (redisUri == null)) {
+            throw new IllegalStateException("set exactly one of redisson(...) and redisUri(...)");
+        }
+        if (partition == null) {
+            throw new IllegalStateException("section(partition, section) is required");
+        }
+        if (origin == null) {
+            throw new IllegalStateException("origin(region, node) is required");
+        }
+        if (retryBackoffMax.compareTo(retryBackoffBase) < 0) {
+            throw new IllegalStateException("retryBackoff max (" + retryBackoffMax + ") is below its base (" + retryBackoffBase + ")");
+        }
+        if (subscribeTimeout.isZero()) {
+            throw new IllegalStateException("subscribeTimeout must be positive");
+        }
+        return new DocumentManager<>(this);
+    }
+
+    private static long positive(String name, long value) {
+        if (value <= 0) {
+            throw new IllegalArgumentException(name + " must be > 0, got " + value);
+        }
+        return value;
+    }
+
+    private static Duration notNegative(String name, Duration value) {
+        Objects.requireNonNull(value, name);
+        if (value.isNegative()) {
+            throw new IllegalArgumentException(name + " must not be negative, got " + value);
+        }
+        return value;
+    }
+}

@@ -1,0 +1,158 @@
+package io.github.ddm.internal.patch;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.ddm.CorruptDocumentException;
+import io.github.ddm.InvalidDocumentException;
+import io.github.ddm.internal.store.RedisLayout;
+import io.github.ddm.schema.DataKey;
+import java.io.IOException;
+import java.util.Iterator;
+import java.util.Map;
+
+/**
+ * Converts between the user's type {@code T}, its JSON tree, its JSON bytes, and the per-member
+ * JSON text stored in Redis. Every failure names the key and what is wrong.
+ *
+ * <p>Thread-safe (Jackson readers and writers are).
+ *
+ * @param <T> the document type
+ */
+public final class DocumentCodec<T> {
+
+    private final ObjectMapper mapper;
+    private final Class<T> type;
+    private final ObjectReader reader;
+    private final ObjectWriter writer;
+
+    public DocumentCodec(ObjectMapper mapper, Class<T> type) {
+        this.mapper = mapper;
+        this.type = type;
+        this.reader = mapper.readerFor(type);
+        this.writer = mapper.writer();
+    }
+
+    /** The document type. */
+    public Class<T> type() {
+        return type;
+    }
+
+    /**
+     * The value as a JSON object tree.
+     *
+     * @throws InvalidDocumentException if it does not serialize, is not a JSON object, or has a reserved member name
+     */
+    public ObjectNode toTree(DataKey key, T value) {
+        if (value == null) {
+            throw new InvalidDocumentException(key, "the value is null; use delete to remove a document", null);
+        }
+        JsonNode tree;
+        try {
+            tree = mapper.valueToTree(value);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidDocumentException(key, "cannot serialize " + value.getClass().getName() + ": " + e.getMessage(), e);
+        }
+        if (tree == null || !tree.isObject()) {
+            throw new InvalidDocumentException(key, value.getClass().getName() + " serializes to a JSON "
+                    + (tree == null ? "null" : tree.getNodeType().name().toLowerCase(java.util.Locale.ROOT))
+                    + ", but a document must be a JSON object", null);
+        }
+        for (Iterator<String> names = tree.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            if (RedisLayout.isReservedMemberName(name)) {
+                throw new InvalidDocumentException(key, "top-level member names must not start with the NUL character (reserved for metadata)", null);
+            }
+        }
+        return (ObjectNode) tree;
+    }
+
+    /**
+     * The typed value of a tree that came from Redis or a change event.
+     *
+     * @throws CorruptDocumentException if the tree does not map to {@code T}
+     */
+    public T fromTree(DataKey key, String redisKey, JsonNode tree) {
+        try {
+            return reader.treeToValue(tree, type);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new CorruptDocumentException(key, redisKey, null, "the JSON does not map to " + type.getName() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Maps a tree to a caller's projection type, ignoring members the type does not declare. */
+    public <P> P project(DataKey key, String redisKey, JsonNode tree, Class<P> view) {
+        try {
+            return mapper.readerFor(view).without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).treeToValue(tree, view);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new CorruptDocumentException(key, redisKey, null, "the members do not map to " + view.getName() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The typed value of JSON bytes written by {@link #toBytes}. */
+    public T fromBytes(DataKey key, byte[] json) {
+        try {
+            return reader.readValue(json);
+        } catch (IOException e) {
+            throw new CorruptDocumentException(key, null, null, "cached JSON does not map to " + type.getName(), e);
+        }
+    }
+
+    /** The tree of JSON bytes written by {@link #toBytes}. */
+    public ObjectNode treeOfBytes(byte[] json) {
+        try {
+            return (ObjectNode) mapper.readTree(json);
+        } catch (IOException e) {
+            throw new IllegalStateException("cached JSON cannot be read back", e);
+        }
+    }
+
+    /** Compact JSON bytes of a tree. */
+    public byte[] toBytes(JsonNode tree) {
+        try {
+            return writer.writeValueAsBytes(tree);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a JSON tree failed to serialize", e);
+        }
+    }
+
+    /** Compact JSON text of one member value. */
+    public String memberJson(JsonNode value) {
+        try {
+            return writer.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a JSON tree failed to serialize", e);
+        }
+    }
+
+    /**
+     * Rebuilds a document tree from the member texts stored in Redis.
+     *
+     * @throws CorruptDocumentException naming the first member that is not valid JSON
+     */
+    public ObjectNode fromMembers(DataKey key, String redisKey, Map<String, String> members) {
+        ObjectNode tree = mapper.createObjectNode();
+        for (Map.Entry<String, String> member : members.entrySet()) {
+            try {
+                tree.set(member.getKey(), mapper.readTree(member.getValue()));
+            } catch (JsonProcessingException e) {
+                throw new CorruptDocumentException(key, redisKey, member.getKey(), "not valid JSON: " + e.getOriginalMessage(), e);
+            }
+        }
+        return tree;
+    }
+
+    /** The value as a tree, for a value already known to be a valid document. */
+    public ObjectNode treeOf(T value) {
+        return mapper.valueToTree(value);
+    }
+
+    /** A new empty object node. */
+    public ObjectNode emptyObject() {
+        return mapper.createObjectNode();
+    }
+}

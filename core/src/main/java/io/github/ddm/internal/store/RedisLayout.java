@@ -1,0 +1,94 @@
+package io.github.ddm.internal.store;
+
+import io.github.ddm.schema.Names;
+
+/**
+ * The one place that knows DDM's Redis key and channel names (see docs/core.md, "Redis layout").
+ * All keys of a section share the hash tag {@code {partition:section}}, so one script can touch
+ * all of them on a Redis Cluster.
+ *
+ * <pre>
+ * &lt;ns&gt;:{p:s}:s:&lt;id&gt;   HASH    the document: one field per top-level member + metadata fields
+ * &lt;ns&gt;:{p:s}:log      STREAM  the section's change log
+ * &lt;ns&gt;:{p:s}:ch       channel live change broadcast
+ * &lt;ns&gt;:{p:s}:epoch    STRING  the section's epoch
+ * </pre>
+ *
+ * <p>Immutable and thread-safe.
+ */
+public final class RedisLayout {
+
+    /** Hash field holding the version. Metadata fields start with NUL, which no member name may. */
+    public static final String VERSION_FIELD = "\u0000v";
+    /** Hash field holding the change time, epoch milliseconds. */
+    public static final String TIME_FIELD = "\u0000t";
+    /** Hash field holding the origin, {@code region/node}. */
+    public static final String ORIGIN_FIELD = "\u0000o";
+    /** Hash field present (value 1) while the document is deleted (a tombstone keeps its version). */
+    public static final String DELETED_FIELD = "\u0000x";
+    /** Field of a log entry that holds the event JSON. */
+    public static final String LOG_EVENT_FIELD = "e";
+
+    private final String prefix;
+    private final String documentPrefix;
+    private final String log;
+    private final String channel;
+    private final String epoch;
+
+    /**
+     * @throws IllegalArgumentException if a name is not a short name ({@code [A-Za-z0-9._-]{1,64}})
+     */
+    public RedisLayout(String namespace, String partition, String section) {
+        Names.requireShortName("namespace", namespace);
+        Names.requireShortName("partition", partition);
+        Names.requireShortName("section", section);
+        this.prefix = namespace + ":{" + partition + ":" + section + "}:";
+        this.documentPrefix = prefix + "s:";
+        this.log = prefix + "log";
+        this.channel = prefix + "ch";
+        this.epoch = prefix + "epoch";
+    }
+
+    /** True if {@code name} may not be a top-level member name (it would collide with metadata). */
+    public static boolean isReservedMemberName(String name) {
+        return !name.isEmpty() && name.charAt(0) == '\u0000';
+    }
+
+    /** The hash of one document. */
+    public String documentKey(String id) {
+        return documentPrefix + id;
+    }
+
+    /** The prefix of every document key of the section (for SCAN). */
+    public String documentKeyPrefix() {
+        return documentPrefix;
+    }
+
+    /** The id part of a document key. */
+    public String idOf(String documentKey) {
+        if (!documentKey.startsWith(documentPrefix)) {
+            throw new IllegalArgumentException("not a document key of this section: " + documentKey);
+        }
+        return documentKey.substring(documentPrefix.length());
+    }
+
+    /** The section's change log (a stream). */
+    public String logKey() {
+        return log;
+    }
+
+    /** The section's broadcast channel. */
+    public String channel() {
+        return channel;
+    }
+
+    /** The key holding the section's epoch. */
+    public String epochKey() {
+        return epoch;
+    }
+
+    @Override
+    public String toString() {
+        return prefix + "*";
+    }
+}

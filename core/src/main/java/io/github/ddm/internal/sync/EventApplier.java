@@ -1,0 +1,94 @@
+package io.github.ddm.internal.sync;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.ddm.CorruptDocumentException;
+import io.github.ddm.internal.cache.CachedDocument;
+import io.github.ddm.internal.cache.DocumentCache;
+import io.github.ddm.internal.patch.PatchEngine;
+import io.github.ddm.internal.store.RedisLayout;
+import io.github.ddm.schema.ChangeEvent;
+import io.github.ddm.schema.ChangeOp;
+
+/**
+ * Moves a cached entry forward by one change event, under DDM's receive rules:
+ * <ul>
+ *   <li>{@code version <= cached}: a duplicate, or the echo of our own write: ignored;</li>
+ *   <li>{@code prevVersion == cached}: applied (the patch, or the full state when the event has one);</li>
+ *   <li>a snapshot newer than the cached version: its state replaces the entry;</li>
+ *   <li>anything else is a gap: nothing is applied, a patch is never applied on the wrong base.</li>
+ * </ul>
+ * Stateless apart from its collaborators; call it from the key's lane.
+ */
+final class EventApplier<T> {
+
+    /** The outcome of one event. */
+    sealed interface Outcome {
+    }
+
+    /** The event moved the entry to a new version. */
+    record Applied<T>(CachedDocument<T> entry) implements Outcome {
+    }
+
+    /** The entry already has this version. */
+    record Ignored() implements Outcome {
+    }
+
+    /** The event does not follow the entry; the key must be repaired. */
+    record Gap(String reason) implements Outcome {
+    }
+
+    private static final Ignored IGNORED = new Ignored();
+
+    private final DocumentCache<T> cache;
+    private final RedisLayout layout;
+
+    EventApplier(DocumentCache<T> cache, RedisLayout layout) {
+        this.cache = cache;
+        this.layout = layout;
+    }
+
+    Outcome apply(String id, CachedDocument<T> entry, ChangeEvent event) {
+        if (event.version() <= entry.version()) {
+            return IGNORED;
+        }
+        boolean follows = event.prevVersion() == entry.version();
+        if (event.op() == ChangeOp.SNAPSHOT) {
+            return present(id, event, (ObjectNode) event.state());
+        }
+        if (!follows) {
+            return new Gap("event " + event.prevVersion() + "->" + event.version() + " does not follow cached version " + entry.version());
+        }
+        switch (event.op()) {
+            case CREATE:
+                return present(id, event, (ObjectNode) event.state());
+            case DELETE:
+                return new Applied<>(cache.absent(event.version(), event.time().toEpochMilli(), event.origin(), event.epoch()));
+            case UPDATE:
+                if (event.state() != null) {
+                    return present(id, event, (ObjectNode) event.state());
+                }
+                if (!entry.exists()) {
+                    return new Gap("update " + event.version() + " arrived for a key cached as absent");
+                }
+                try {
+                    ObjectNode next = (ObjectNode) PatchEngine.apply(event.patch(), cache.tree(entry));
+                    return present(id, event, next);
+                } catch (PatchEngine.PatchFailedException e) {
+                    return new Gap("patch " + event.prevVersion() + "->" + event.version() + " does not apply: " + e.getMessage());
+                }
+            default:
+                throw new IllegalStateException("unknown op " + event.op());
+        }
+    }
+
+    private Outcome present(String id, ChangeEvent event, ObjectNode state) {
+        try {
+            // present() only reads the tree (the entry keeps a typed value or bytes), so the
+            // event's shared tree is never aliased.
+            return new Applied<>(cache.present(id, layout.documentKey(id), event.version(), event.time().toEpochMilli(),
+                    event.origin(), event.epoch(), state, null));
+        } catch (CorruptDocumentException e) {
+            return new Gap("version " + event.version() + " does not map to the document type: " + e.getMessage());
+        }
+    }
+}
