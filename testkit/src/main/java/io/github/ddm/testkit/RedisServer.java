@@ -9,9 +9,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
+import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,6 +27,10 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
+ * <p>With {@link Builder#tls(boolean) tls(true)} the server speaks TLS only, with a self-signed
+ * certificate for {@code 127.0.0.1} made by the JDK's keytool ({@link #tlsUri()},
+ * {@link #tlsTruststore()}, {@link #tlsCertificate()}, {@link #tlsContext()}).
+ *
  * <p>By default nothing is persisted ({@code save ""}, {@code appendonly no}). {@link #close()}
  * stops the process and deletes its directory; the process is also killed when the JVM exits
  * (see {@link RedisBinaries} for where the binary comes from).
@@ -37,10 +43,12 @@ public final class RedisServer implements AutoCloseable {
     private static final String HOST = "127.0.0.1";
     private static final String CONFIG_FILE = "redis.conf";
     private static final String LOG_FILE = "redis.log";
+    private static final String TLS_DIRECTORY = "tls";
     private static final int MAX_PORT_ATTEMPTS = 5;
 
     private final Builder settings;
     private final Path directory;
+    private TlsMaterial tls;
     private int port;
     private Process process;
     private String version;
@@ -70,14 +78,71 @@ public final class RedisServer implements AutoCloseable {
         return HOST;
     }
 
-    /** The client port. It stays the same across {@link #restart()}. */
+    /** The client port (the TLS port when {@link #isTls()}). It stays the same across {@link #restart()}. */
     public synchronized int port() {
         return port;
     }
 
-    /** {@code redis://127.0.0.1:<port>} (without credentials). */
+    /** {@code redis://127.0.0.1:<port>}, or {@code rediss://127.0.0.1:<port>} when {@link #isTls()} (without credentials). */
     public String uri() {
-        return "redis://" + HOST + ":" + port();
+        return (isTls() ? "rediss://" : "redis://") + HOST + ":" + port();
+    }
+
+    /** True if the server speaks TLS only ({@link Builder#tls(boolean)}). */
+    public boolean isTls() {
+        return settings.tls;
+    }
+
+    /**
+     * {@code rediss://127.0.0.1:<port>} (without credentials).
+     *
+     * @throws IllegalStateException if the server was not started with {@code tls(true)}
+     */
+    public String tlsUri() {
+        requireTls();
+        return uri();
+    }
+
+    /**
+     * The server's certificate, PEM. It is self-signed, so it is also the CA certificate a client
+     * trusts (what redis-cli takes as {@code --cacert}).
+     *
+     * @throws IllegalStateException if the server was not started with {@code tls(true)}
+     */
+    public Path tlsCertificate() {
+        return requireTls().certificate();
+    }
+
+    /**
+     * A PKCS12 truststore holding only the server's certificate, for JVM clients; its password is
+     * {@link #tlsTruststorePassword()}.
+     *
+     * @throws IllegalStateException if the server was not started with {@code tls(true)}
+     */
+    public Path tlsTruststore() {
+        return requireTls().truststore();
+    }
+
+    /** The password of {@link #tlsTruststore()}. */
+    public String tlsTruststorePassword() {
+        return requireTls().truststorePassword();
+    }
+
+    /**
+     * A fresh TLS context that trusts exactly this server's certificate (for {@link RespClient#connectTls}
+     * or any JDK client).
+     *
+     * @throws IllegalStateException if the server was not started with {@code tls(true)}
+     */
+    public SSLContext tlsContext() {
+        return requireTls().clientContext();
+    }
+
+    private synchronized TlsMaterial requireTls() {
+        if (!settings.tls) {
+            throw new IllegalStateException("this RedisServer was not started with tls(true)");
+        }
+        return tls;
     }
 
     /** The server's version as reported by {@code INFO server}, for example {@code 7.0.15}. */
@@ -110,7 +175,7 @@ public final class RedisServer implements AutoCloseable {
      * The caller closes it.
      */
     public RespClient client() {
-        RespClient client = RespClient.connect(HOST, port(), Duration.ofSeconds(5));
+        RespClient client = connect(Duration.ofSeconds(5));
         if (settings.password != null) {
             client.auth(null, settings.password);
         }
@@ -175,8 +240,17 @@ public final class RedisServer implements AutoCloseable {
     }
 
     private synchronized RedisServer startFirst() {
+        if (settings.tls) {
+            tls = TlsMaterial.generate(directory.resolve(TLS_DIRECTORY));
+        }
         launch(settings.port == 0);
         return this;
+    }
+
+    /** A connection to the client port, over TLS when the server speaks it. */
+    private RespClient connect(Duration timeout) {
+        return settings.tls ? RespClient.connectTls(HOST, port(), timeout, tls.clientContext())
+                : RespClient.connect(HOST, port(), timeout);
     }
 
     private void launch(boolean pickPort) {
@@ -210,7 +284,11 @@ public final class RedisServer implements AutoCloseable {
             process = null;
             boolean portTaken = failure.contains("Address already in use");
             if (!(pickPort && portTaken && attempt < MAX_PORT_ATTEMPTS)) {
-                throw new IllegalStateException("redis-server did not start on port " + port + ": " + failure);
+                // A redis-server built without TLS does not know the tls-* directives at all.
+                String hint = settings.tls && failure.toLowerCase(Locale.ROOT).contains("tls")
+                        ? " (tls(true) needs a redis-server built with TLS support, BUILD_TLS=yes; this one is " + binary + ")"
+                        : "";
+                throw new IllegalStateException("redis-server did not start on port " + port + hint + ": " + failure);
             }
         }
     }
@@ -222,7 +300,7 @@ public final class RedisServer implements AutoCloseable {
             if (!process.isAlive()) {
                 return "the process exited with code " + process.exitValue() + "; log tail:\n" + logTail();
             }
-            try (RespClient client = RespClient.connect(HOST, port, Duration.ofMillis(500))) {
+            try (RespClient client = connect(Duration.ofMillis(500))) {
                 if (settings.password != null) {
                     client.auth(null, settings.password);
                 }
@@ -243,7 +321,16 @@ public final class RedisServer implements AutoCloseable {
 
     private void writeConfig() {
         List<String> lines = new ArrayList<>();
-        lines.add("port " + port);
+        if (settings.tls) {
+            lines.add("port 0");
+            lines.add("tls-port " + port);
+            lines.add("tls-cert-file " + quote(tls.certificate().toString()));
+            lines.add("tls-key-file " + quote(tls.privateKey().toString()));
+            lines.add("tls-ca-cert-file " + quote(tls.certificate().toString()));
+            lines.add("tls-auth-clients no");
+        } else {
+            lines.add("port " + port);
+        }
         lines.add("bind " + HOST);
         lines.add("protected-mode no");
         lines.add("daemonize no");
@@ -305,6 +392,7 @@ public final class RedisServer implements AutoCloseable {
         private String password;
         private boolean persistence;
         private boolean clusterEnabled;
+        private boolean tls;
         private Duration clusterNodeTimeout = Duration.ofSeconds(5);
         private Duration startupTimeout = Duration.ofSeconds(30);
         private final List<String> aclUsers = new ArrayList<>();
@@ -353,6 +441,18 @@ public final class RedisServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Serves TLS only: generates a self-signed certificate and key for {@code 127.0.0.1} with the
+         * JDK's keytool, and runs with {@code port 0}, {@code tls-port <port>} and
+         * {@code tls-auth-clients no} (clients need no certificate of their own). Off by default.
+         * Needs a redis-server built with TLS support; the binaries shipped in
+         * {@code org.signal:embedded-redis} are. Not available with {@link #clusterEnabled(boolean)}.
+         */
+        public Builder tls(boolean tls) {
+            this.tls = tls;
+            return this;
+        }
+
         /** Starts the server in cluster mode (used by {@link RedisCluster}). */
         public Builder clusterEnabled(boolean clusterEnabled) {
             this.clusterEnabled = clusterEnabled;
@@ -384,6 +484,9 @@ public final class RedisServer implements AutoCloseable {
          * @throws IllegalStateException if it does not start (the message includes its log)
          */
         public RedisServer start() {
+            if (tls && clusterEnabled) {
+                throw new IllegalArgumentException("tls(true) is not supported with clusterEnabled(true)");
+            }
             RedisServer server = new RedisServer(this);
             try {
                 return server.startFirst();

@@ -12,6 +12,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
 
 /**
  * A minimal blocking Redis client (RESP2) for administering test servers: PING, INFO, FLUSHALL,
@@ -21,6 +25,10 @@ import java.util.List;
  * <p>Replies map to Java as: simple and bulk strings to {@link String} (UTF-8), integers to
  * {@link Long}, arrays to {@code List<Object>}, nil to {@code null}. An error reply throws
  * {@link RedisReplyException}.
+ *
+ * <p>{@link #connectTls} speaks TLS instead: it verifies the server's certificate against the
+ * given {@link SSLContext} and checks that the certificate names the host connected to (as HTTPS
+ * clients do), and fails at connect time if either check fails.
  *
  * <p>Not thread-safe: use one client per thread.
  */
@@ -50,15 +58,46 @@ public final class RespClient implements AutoCloseable {
      * call with an {@link UncheckedIOException} caused by a {@link java.net.SocketTimeoutException}.
      */
     public static RespClient connect(String host, int port, Duration connectTimeout, Duration readTimeout) {
+        return open(host, port, connectTimeout, readTimeout, null);
+    }
+
+    /**
+     * Connects to {@code host:port} over TLS, trusting what {@code tls} trusts (for a testkit server,
+     * {@link RedisServer#tlsContext()}).
+     *
+     * @throws UncheckedIOException if the connection cannot be opened within {@code timeout}, or the
+     *     TLS handshake fails (cause: {@link javax.net.ssl.SSLHandshakeException}, for example when
+     *     the server's certificate is not trusted or does not name {@code host})
+     */
+    public static RespClient connectTls(String host, int port, Duration timeout, SSLContext tls) {
+        return connectTls(host, port, timeout, Duration.ofSeconds(30), tls);
+    }
+
+    /** {@link #connectTls(String, int, Duration, SSLContext)} with a read timeout as in {@link #connect(String, int, Duration, Duration)}. */
+    public static RespClient connectTls(String host, int port, Duration connectTimeout, Duration readTimeout, SSLContext tls) {
+        return open(host, port, connectTimeout, readTimeout, Objects.requireNonNull(tls, "tls"));
+    }
+
+    private static RespClient open(String host, int port, Duration connectTimeout, Duration readTimeout, SSLContext tls) {
         Socket socket = new Socket();
+        Socket connected = socket;
         try {
             socket.connect(new InetSocketAddress(host, port), (int) connectTimeout.toMillis());
             socket.setSoTimeout((int) readTimeout.toMillis());
             socket.setTcpNoDelay(true);
-            return new RespClient(socket);
+            if (tls != null) {
+                SSLSocket secure = (SSLSocket) tls.getSocketFactory().createSocket(socket, host, port, true);
+                connected = secure;
+                SSLParameters parameters = secure.getSSLParameters();
+                parameters.setEndpointIdentificationAlgorithm("HTTPS");
+                secure.setSSLParameters(parameters);
+                secure.startHandshake();
+            }
+            return new RespClient(connected);
         } catch (IOException e) {
-            closeQuietly(socket);
-            throw new UncheckedIOException("cannot connect to Redis at " + host + ":" + port, e);
+            closeQuietly(connected);
+            throw new UncheckedIOException((tls == null ? "cannot connect to Redis at " : "cannot connect over TLS to Redis at ")
+                    + host + ":" + port + (tls == null ? "" : ": " + e.getMessage()), e);
         }
     }
 
