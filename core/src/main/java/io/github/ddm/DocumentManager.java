@@ -4,16 +4,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.ddm.internal.cache.CachedDocument;
 import io.github.ddm.internal.cache.DocumentCache;
 import io.github.ddm.internal.patch.DocumentCodec;
+import io.github.ddm.internal.store.RedisConnections;
 import io.github.ddm.internal.store.RedisDocumentStore;
-import io.github.ddm.internal.store.RedisLayout;
 import io.github.ddm.internal.store.StoredDocument;
-import io.github.ddm.internal.sync.ChangeFeed;
 import io.github.ddm.internal.sync.DocumentWriter;
-import io.github.ddm.internal.sync.KeyLanes;
-import io.github.ddm.internal.sync.Listeners;
 import io.github.ddm.internal.sync.Loader;
-import io.github.ddm.internal.sync.SectionState;
+import io.github.ddm.internal.sync.SectionEngine;
+import io.github.ddm.schema.ChangeEvent;
 import io.github.ddm.schema.DataKey;
+import io.github.ddm.schema.Origin;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
@@ -26,11 +25,10 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.UnaryOperator;
-import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
-import org.redisson.config.Config;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,7 +61,6 @@ import org.slf4j.LoggerFactory;
 public final class DocumentManager<T> implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(DocumentManager.class);
-    private static final int LANES = 256;
     private static final int CLOSE_GRACE_SECONDS = 5;
 
     private final String partition;
@@ -71,42 +68,54 @@ public final class DocumentManager<T> implements AutoCloseable {
     private final RedissonClient redisson;
     private final boolean ownsRedisson;
     private final ExecutorService ownedExecutor;
+    private final SyncService syncService;
+    private final boolean ownsSyncService;
+    private final SectionEngine<T> engine;
     private final DocumentCodec<T> codec;
     private final DocumentCache<T> cache;
     private final RedisDocumentStore store;
     private final Loader<T> loader;
     private final DocumentWriter<T> writer;
-    private final Listeners listeners = new Listeners();
-    private final ChangeFeed<T> feed;
-    private final SectionState<T> state;
+    private final long maxPendingChanges;
+    private final Origin origin;
+    private final LongAdder hits = new LongAdder();
+    /** Counting hits costs about as much as the hit itself, so only a metrics binding turns it on. */
+    private volatile boolean countHits;
+    private final LongAdder misses = new LongAdder();
     private final AtomicBoolean closed = new AtomicBoolean();
 
     DocumentManager(DocumentManagerBuilder<T> settings) {
         this.partition = settings.partition;
         this.section = settings.section;
+        this.maxPendingChanges = settings.maxPendingChanges;
+        this.origin = settings.origin;
         this.ownsRedisson = settings.redisson == null;
-        this.redisson = ownsRedisson ? createRedisson(settings.redisUri) : settings.redisson;
+        this.redisson = ownsRedisson ? createRedisson(settings.redisUri, settings.tlsTrust) : settings.redisson;
         this.ownedExecutor = settings.executor == null ? ownExecutor(section) : null;
+        this.ownsSyncService = settings.syncService == null;
+        this.syncService = ownsSyncService ? SyncService.builder().clock(settings.clock).build() : settings.syncService;
         Executor executor = settings.executor != null ? settings.executor : ownedExecutor;
         try {
-            RedisLayout layout = new RedisLayout(settings.namespace, partition, section);
             boolean sharded = settings.pubSubMode == PubSubMode.SHARDED
                     || (settings.pubSubMode == PubSubMode.AUTO && redisson.getConfig().isClusterConfig());
             ObjectMapper mapper = settings.objectMapper != null ? settings.objectMapper : new ObjectMapper();
-            this.codec = new DocumentCodec<>(mapper, settings.type);
-            this.cache = new DocumentCache<>(codec, settings.valueSharing, partition, section,
-                    settings.cacheMaximumSize, settings.cacheIdleExpiry, settings.clock);
-            this.store = new RedisDocumentStore(redisson, layout, partition, section, sharded, settings.logMaxLength);
-            this.state = new SectionState<>(cache, partition + "/" + section);
-            KeyLanes lanes = new KeyLanes(executor, LANES);
-            this.loader = new Loader<>(store, cache, codec, state, lanes, partition, section);
-            this.writer = new DocumentWriter<>(store, cache, codec, state, loader, lanes,
+            this.engine = new SectionEngine<>(redisson, new SectionEngine.Settings<>(settings.type, settings.namespace,
+                    partition, section, sharded, mapper, settings.valueSharing, syncService.clock(), executor,
+                    settings.cacheMaximumSize, settings.cacheIdleExpiry, settings.logMaxLength, settings.changeBufferSize,
+                    settings.changeBufferTtl, settings.changeBufferMaxEvents, settings.maxPendingChanges,
+                    settings.headCheckInterval, settings.versionCheckInterval, settings.bufferTrimInterval,
+                    settings.catchUpBatchSize, settings.conflictResolver, settings.historySource,
                     new DocumentWriter.Settings(settings.origin, settings.clock, executor, settings.maxDocumentBytes,
                             settings.fullStateEvery, settings.maxWriteAttempts, settings.retryBackoffBase,
-                            settings.retryBackoffMax),
-                    settings.conflictResolver, partition, section);
-            this.feed = new ChangeFeed<>(redisson, layout, sharded, cache, state, loader, lanes, listeners, partition, section);
-            feed.start(settings.subscribeTimeout);
+                            settings.retryBackoffMax)));
+            this.codec = engine.codec();
+            this.cache = engine.cache();
+            this.store = engine.store();
+            this.loader = engine.loader();
+            this.writer = engine.writer();
+            RedisConnections.checkAccess(redisson, engine.layout(), sharded, settings.subscribeTimeout);
+            engine.start(settings.subscribeTimeout);
+            syncService.register(this);
             log.info("DDM manager for {}/{} started (origin {}, {} pub/sub, {} values)", partition, section,
                     settings.origin, sharded ? "sharded" : "classic", settings.valueSharing);
         } catch (RuntimeException e) {
@@ -136,8 +145,12 @@ public final class DocumentManager<T> implements AutoCloseable {
     public CompletableFuture<Optional<Versioned<T>>> get(String id) {
         CachedDocument<T> entry = cache.get(Objects.requireNonNull(id, "id"));
         if (entry != null) {
+            if (countHits) {
+                hits.increment();
+            }
             return CompletableFuture.completedFuture(cache.read(id, entry));
         }
+        misses.increment();
         key(id);
         ensureOpen();
         return loader.load(id).thenApply(loaded -> cache.read(id, loaded));
@@ -146,7 +159,14 @@ public final class DocumentManager<T> implements AutoCloseable {
     /** The cached version of a document, without I/O: empty if it is not cached or not present. */
     public Optional<Versioned<T>> getCached(String id) {
         CachedDocument<T> entry = cache.get(Objects.requireNonNull(id, "id"));
-        return entry == null ? Optional.empty() : cache.read(id, entry);
+        if (entry == null) {
+            misses.increment();
+            return Optional.empty();
+        }
+        if (countHits) {
+            hits.increment();
+        }
+        return cache.read(id, entry);
     }
 
     /**
@@ -244,7 +264,7 @@ public final class DocumentManager<T> implements AutoCloseable {
     public ListenerRegistration addListener(ChangeListener listener) {
         Objects.requireNonNull(listener, "listener");
         ensureOpen();
-        AutoCloseable handle = listeners.add(listener);
+        AutoCloseable handle = engine.listeners().add(listener);
         return () -> {
             try {
                 handle.close();
@@ -254,12 +274,94 @@ public final class DocumentManager<T> implements AutoCloseable {
         };
     }
 
+    /**
+     * Subscribes late to one document: {@code listener} gets every version after {@code fromVersion}
+     * in order, without gaps or duplicates, then every new one. The history comes from the change
+     * buffer, else the section log, else the {@link HistorySource} (if configured), else an explicit
+     * snapshot event ({@code op} {@code SNAPSHOT}) of the current state. Use {@code fromVersion} 0
+     * for the whole history that is still available.
+     *
+     * <p>The listener runs on the key's DDM lane, like other listeners.
+     *
+     * @return a handle whose {@code close()} ends the subscription
+     */
+    public ListenerRegistration changes(String id, long fromVersion, ChangeListener listener) {
+        key(id);
+        Objects.requireNonNull(listener, "listener");
+        if (fromVersion < 0) {
+            throw new IllegalArgumentException("fromVersion must be >= 0, got " + fromVersion);
+        }
+        ensureOpen();
+        Runnable cancel = engine.subscriptions().subscribe(id, fromVersion, listener);
+        return cancel::run;
+    }
+
+    /**
+     * Subscribes late to the whole section: {@code listener} gets every change committed at or after
+     * {@code since} that the section log still holds (if the log does not reach back that far, first a
+     * snapshot event of every document), then every new change. Each key's versions arrive in order
+     * and once; calls for one subscription never overlap.
+     *
+     * @return a handle whose {@code close()} ends the subscription
+     */
+    public ListenerRegistration changesSince(Instant since, ChangeListener listener) {
+        Objects.requireNonNull(since, "since");
+        Objects.requireNonNull(listener, "listener");
+        ensureOpen();
+        Runnable cancel = engine.subscriptions().subscribeSection(since, listener);
+        return cancel::run;
+    }
+
+    /**
+     * Registers a listener for the sync's own events: gaps, catch-ups, reloads, epoch changes.
+     *
+     * @return a handle whose {@code close()} removes the listener
+     */
+    public ListenerRegistration addSyncListener(SyncListener listener) {
+        Objects.requireNonNull(listener, "listener");
+        ensureOpen();
+        Runnable remove = engine.syncEvents().add(listener);
+        return remove::run;
+    }
+
+    /**
+     * The changes of a key the change buffer holds, oldest first, for debugging (what late
+     * subscribers are served from first). Empty if none is buffered.
+     */
+    public List<ChangeEvent> bufferedChanges(String id) {
+        key(id);
+        return engine.buffer().events(id);
+    }
+
     /** Counters since start: for tests, debugging and metrics. */
     public ManagerStats stats() {
-        long[] bytes = writer.patchAndFullBytes();
-        return new ManagerStats(cache.size(), loader.loads(), writer.commits(), writer.conflicts(), feed.received(),
-                feed.applied(), feed.duplicates(), feed.malformed(), feed.gaps(), state.epochSwitches(),
-                listeners.failures(), bytes[0], bytes[1]);
+        return engine.stats(hits.sum(), misses.sum());
+    }
+
+    /** The internals, for {@link DdmMetrics}. */
+    SectionEngine<T> engine() {
+        return engine;
+    }
+
+    /** Starts counting cache hits (for {@link DdmMetrics}). */
+    void countHits() {
+        countHits = true;
+    }
+
+    /** Runs this manager's due periodic work (called by its {@link SyncService}). */
+    CompletableFuture<Void> tick() {
+        return closed.get() ? CompletableFuture.completedFuture(null) : engine.tick();
+    }
+
+    /** This section's health (for its {@link SyncService}). */
+    SyncHealth.Section health() {
+        return engine.health(closed.get(), maxPendingChanges);
+    }
+
+
+    /** This writer's region and node, as every change it commits carries them. */
+    public Origin origin() {
+        return origin;
     }
 
     /** The partition this manager serves. */
@@ -289,14 +391,16 @@ public final class DocumentManager<T> implements AutoCloseable {
             log.warn("closing {}/{} with {} write(s) and {} load(s) still in flight; their futures may not complete",
                     partition, section, writer.inFlight(), loader.inFlight());
         }
-        feed.stop();
-        listeners.clear();
-        cache.invalidateAll();
+        syncService.unregister(this);
+        engine.stop();
         releaseOwned();
         log.info("DDM manager for {}/{} closed", partition, section);
     }
 
     private void releaseOwned() {
+        if (ownsSyncService && syncService != null) {
+            syncService.close();
+        }
         if (ownedExecutor != null) {
             ownedExecutor.shutdown();
             try {
@@ -319,21 +423,8 @@ public final class DocumentManager<T> implements AutoCloseable {
         }
     }
 
-    private static RedissonClient createRedisson(String uri) {
-        Config config = new Config();
-        config.useSingleServer().setAddress(uri);
-        try {
-            return Redisson.create(config);
-        } catch (RuntimeException e) {
-            throw new StoreUnavailableException("cannot connect to " + redactedUri(uri) + ": " + e.getMessage(), e);
-        }
-    }
-
-    /** The URI without its credentials, for messages. */
-    static String redactedUri(String uri) {
-        int at = uri.lastIndexOf('@');
-        int scheme = uri.indexOf("://");
-        return at > scheme && scheme >= 0 ? uri.substring(0, scheme + 3) + "***@" + uri.substring(at + 1) : uri;
+    private static RedissonClient createRedisson(String uri, javax.net.ssl.TrustManagerFactory tlsTrust) {
+        return RedisConnections.create(uri, tlsTrust);
     }
 
     private static ExecutorService ownExecutor(String section) {

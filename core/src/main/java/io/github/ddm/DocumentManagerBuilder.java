@@ -1,12 +1,15 @@
 package io.github.ddm;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.ddm.internal.store.RedisConnections;
 import io.github.ddm.schema.Names;
 import io.github.ddm.schema.Origin;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.Executor;
+import javax.net.ssl.TrustManagerFactory;
 import org.redisson.api.RedissonClient;
 
 /**
@@ -50,6 +53,16 @@ public final class DocumentManagerBuilder<T> {
     Duration retryBackoffBase = Duration.ofMillis(1);
     Duration retryBackoffMax = Duration.ofMillis(50);
     Duration subscribeTimeout = Duration.ofSeconds(10);
+    int changeBufferSize = 50;
+    Duration changeBufferTtl = Duration.ofHours(1);
+    long changeBufferMaxEvents = 100_000;
+    long maxPendingChanges = 100_000;
+    Duration headCheckInterval = Duration.ofSeconds(2);
+    Duration versionCheckInterval = Duration.ofSeconds(30);
+    Duration bufferTrimInterval = Duration.ofMinutes(1);
+    int catchUpBatchSize = 1_000;
+    SyncService syncService;
+    HistorySource historySource;
 
     DocumentManagerBuilder(Class<T> type) {
         this.type = Objects.requireNonNull(type, "type");
@@ -145,7 +158,11 @@ public final class DocumentManagerBuilder<T> {
         return this;
     }
 
-    /** Cached documents not read or written for this long are evicted (default 6 h; zero: never). */
+    /**
+     * Cached documents not read or written for this long are evicted by the periodic work (default
+     * 6 h; zero: never). Reads are stamped with the time of the last periodic tick, so idle time is
+     * measured to the tick interval (1 s by default) rather than exactly.
+     */
     public DocumentManagerBuilder<T> cacheIdleExpiry(Duration cacheIdleExpiry) {
         this.cacheIdleExpiry = notNegative("cacheIdleExpiry", cacheIdleExpiry);
         return this;
@@ -189,6 +206,110 @@ public final class DocumentManagerBuilder<T> {
     }
 
     /**
+     * The change buffer that serves late subscribers: the newest {@code perKey} changes of each key
+     * (default 50), each kept for {@code ttl} (default 1 h), at most {@code maxEvents} changes in all
+     * (default 100,000; beyond that whole keys are evicted).
+     */
+    public DocumentManagerBuilder<T> changeBuffer(int perKey, Duration ttl, long maxEvents) {
+        this.changeBufferSize = (int) positive("changeBuffer perKey", perKey);
+        this.changeBufferTtl = positiveDuration("changeBuffer ttl", ttl);
+        this.changeBufferMaxEvents = positive("changeBuffer maxEvents", maxEvents);
+        return this;
+    }
+
+    /**
+     * The most received changes waiting to be applied (default 100,000). Beyond it, live messages
+     * are dropped and read from the section log instead, so a slow consumer never blocks Redis's
+     * connection or grows memory without bound.
+     */
+    public DocumentManagerBuilder<T> maxPendingChanges(long maxPendingChanges) {
+        this.maxPendingChanges = positive("maxPendingChanges", maxPendingChanges);
+        return this;
+    }
+
+    /**
+     * How often the periodic work runs: the log head check that notices lost messages (default
+     * 2 s), the version check that compares every cached version with Redis (default 30 s), and
+     * change-buffer trimming (default 1 min).
+     */
+    public DocumentManagerBuilder<T> checkIntervals(Duration headCheck, Duration versionCheck, Duration bufferTrim) {
+        this.headCheckInterval = positiveDuration("headCheck interval", headCheck);
+        this.versionCheckInterval = positiveDuration("versionCheck interval", versionCheck);
+        this.bufferTrimInterval = positiveDuration("bufferTrim interval", bufferTrim);
+        return this;
+    }
+
+    /** Log entries read per round trip when catching up (default 1,000). */
+    public DocumentManagerBuilder<T> catchUpBatchSize(int catchUpBatchSize) {
+        this.catchUpBatchSize = (int) positive("catchUpBatchSize", catchUpBatchSize);
+        return this;
+    }
+
+    /**
+     * Where late subscribers' history comes from when the change buffer and the Redis log do not
+     * reach back far enough (typically the connector's Kafka replay). Without one they get a snapshot.
+     */
+    public DocumentManagerBuilder<T> historySource(HistorySource historySource) {
+        this.historySource = Objects.requireNonNull(historySource, "historySource");
+        return this;
+    }
+
+    /**
+     * The service that runs this manager's periodic work and closes it with the others. Its clock is
+     * used for due times. Without one, the manager runs a private service ticking every second.
+     */
+    public DocumentManagerBuilder<T> syncService(SyncService syncService) {
+        this.syncService = Objects.requireNonNull(syncService, "syncService");
+        return this;
+    }
+
+    // ---- Secure connections (TLS trust for redisUri) ----
+
+    TrustManagerFactory tlsTrust;
+    String tlsTrustSetting;
+
+    /**
+     * The certificates a {@code rediss://} {@link #redisUri} server must present, from a keystore
+     * file (PKCS12 or JKS; the type is detected): the server's certificate must be one of them or
+     * signed by one, and must name the host of the URI. Without this or
+     * {@link #tlsTrustedCertificates}, the JVM's default trust (its public CAs) applies. Replaces an
+     * earlier {@code tlsTrustedCertificates(...)}. The file is read now; the password is not kept.
+     * Only with {@link #redisUri}: a client given to {@link #redisson} carries its own TLS settings.
+     *
+     * @param password the keystore's password (may be empty, never null)
+     * @throws IllegalArgumentException if the file is not readable, the password is wrong, or it holds
+     *     no certificate (the message never contains the password)
+     */
+    public DocumentManagerBuilder<T> tlsTruststore(Path truststore, String password) {
+        Objects.requireNonNull(truststore, "truststore");
+        Objects.requireNonNull(password, "password");
+        this.tlsTrust = RedisConnections.trustFromKeystore(truststore, password.toCharArray());
+        this.tlsTrustSetting = "tlsTruststore";
+        return this;
+    }
+
+    /**
+     * The certificates a {@code rediss://} {@link #redisUri} server must present, from a PEM file of
+     * one or more {@code -----BEGIN CERTIFICATE-----} blocks (the format of Redis's
+     * {@code tls-ca-cert-file}). Otherwise as {@link #tlsTruststore}, which it replaces.
+     *
+     * @throws IllegalArgumentException if the file is not readable or holds no PEM certificate
+     */
+    public DocumentManagerBuilder<T> tlsTrustedCertificates(Path pemFile) {
+        Objects.requireNonNull(pemFile, "pemFile");
+        this.tlsTrust = RedisConnections.trustFromPem(pemFile);
+        this.tlsTrustSetting = "tlsTrustedCertificates";
+        return this;
+    }
+
+    private void requireTlsTrustOnlyWithUri() {
+        if (tlsTrust != null && redisson != null) {
+            throw new IllegalStateException(tlsTrustSetting + "(...) applies to redisUri(...) only;"
+                    + " configure TLS on the Redisson client given to redisson(...)");
+        }
+    }
+
+    /**
      * Validates the settings, subscribes to the section's changes and returns a running manager.
      * Blocks until Redis confirms the subscription.
      *
@@ -199,6 +320,7 @@ public final class DocumentManagerBuilder<T> {
         if ((redisson == null) == (redisUri == null)) {
             throw new IllegalStateException("set exactly one of redisson(...) and redisUri(...)");
         }
+        requireTlsTrustOnlyWithUri();
         if (partition == null) {
             throw new IllegalStateException("section(partition, section) is required");
         }
@@ -217,6 +339,14 @@ public final class DocumentManagerBuilder<T> {
     private static long positive(String name, long value) {
         if (value <= 0) {
             throw new IllegalArgumentException(name + " must be > 0, got " + value);
+        }
+        return value;
+    }
+
+    private static Duration positiveDuration(String name, Duration value) {
+        Objects.requireNonNull(value, name);
+        if (value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException(name + " must be positive, got " + value);
         }
         return value;
     }

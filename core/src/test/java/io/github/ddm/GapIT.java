@@ -1,6 +1,7 @@
 package io.github.ddm;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -10,6 +11,9 @@ import io.github.ddm.schema.Origin;
 import io.github.ddm.testkit.junit.RedisServerExtension;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import io.github.ddm.schema.ChangeOp;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -51,17 +55,27 @@ class GapIT {
     }
 
     @Test
-    void missedVersions_evictTheKey_andTheNextReadLoadsTheTruth() throws Exception {
-        // Redis moved to version 3; this node only hears about 2 -> 3 (it missed 1 -> 2).
+    void missedVersions_areNeverAppliedOnTheWrongBase_andTheKeyIsRepaired() throws Exception {
+        List<ChangeEvent> delivered = new CopyOnWriteArrayList<>();
+        List<SyncEvent> syncEvents = new CopyOnWriteArrayList<>();
+        reader.addListener(delivered::add);
+        reader.addSyncListener(syncEvents::add);
+
+        // Redis moved to version 3; this node only hears about 2 -> 3 (it missed 1 -> 2, which the log
+        // does not hold either, so the catch-up cannot replay it).
         redis.server().call("HSET", HASH, "\u0000v", "3", "count", "3");
         publish(2, 3, "[{\"op\":\"replace\",\"path\":\"/count\",\"value\":3}]", "9999999999999-0");
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> reader.stats().gaps() == 1);
-        assertThat(reader.getCached("k")).as("a gap must not leave the stale version cached").isEmpty();
-        assertThat(reader.get("k").join()).hasValueSatisfying(v -> {
-            assertThat(v.version()).isEqualTo(3);
-            assertThat(v.value().count).isEqualTo(3);
-        });
+        await().atMost(Duration.ofSeconds(10)).until(() -> reader.getCached("k").map(Versioned::version).orElse(0L) == 3);
+        assertThat(reader.stats().gaps()).isEqualTo(1);
+        assertThat(reader.stats().resyncs()).isEqualTo(1);
+        assertThat(reader.getCached("k")).hasValueSatisfying(v -> assertThat(v.value().count).isEqualTo(3));
+        // The held-back 2 -> 3 patch was never delivered; the repair delivered the state as a snapshot.
+        assertThat(delivered).extracting(ChangeEvent::op, ChangeEvent::version).containsExactly(tuple(ChangeOp.SNAPSHOT, 3L));
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(syncEvents)
+                .anySatisfy(e -> assertThat(e).isInstanceOf(SyncEvent.GapDetected.class))
+                .anySatisfy(e -> assertThat(e).isEqualTo(new SyncEvent.Reloaded("test", "docs", reader.key("k"),
+                        SyncEvent.ReloadReason.UNREPAIRABLE_GAP))));
     }
 
     @Test

@@ -19,11 +19,16 @@ public final class CachedDocument<T> {
     final Origin origin;
     final String epoch;
     final Object state;
+    /** An upper bound of the document's JSON size in bytes, 0 when unknown. */
     final int size;
+    /** The document's JSON size the last time it was measured exactly (0 when never). */
+    final int measuredSize;
     /** Prebuilt answer of a read in SHARED mode (and for absent keys); null in COPY_ON_READ mode. */
     final Optional<Versioned<T>> view;
+    /** Coarse time of the last read or write; racy on purpose (a stale stamp only evicts early). */
+    long accessedAt;
 
-    CachedDocument(long version, long timeMillis, Origin origin, String epoch, Object state, int size,
+    CachedDocument(long version, long timeMillis, Origin origin, String epoch, Object state, int size, int measuredSize,
                    Optional<Versioned<T>> view) {
         this.version = version;
         this.timeMillis = timeMillis;
@@ -31,6 +36,7 @@ public final class CachedDocument<T> {
         this.epoch = epoch;
         this.state = state;
         this.size = size;
+        this.measuredSize = measuredSize;
         this.view = view;
     }
 
@@ -59,8 +65,13 @@ public final class CachedDocument<T> {
         return origin;
     }
 
-    /** The document's size in bytes of JSON (0 when absent). */
+    /** An upper bound of the document's size in bytes of JSON (0 when absent or unknown). */
     public int size() {
         return size;
+    }
+
+    /** The document's size in bytes of JSON when it was last measured exactly (0 when never). */
+    public int measuredSize() {
+        return measuredSize;
     }
 }

@@ -3,7 +3,6 @@ package io.github.ddm.internal.cache;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Ticker;
 import io.github.ddm.ValueSharing;
 import io.github.ddm.Versioned;
 import io.github.ddm.internal.patch.DocumentCodec;
@@ -31,6 +30,13 @@ public final class DocumentCache<T> {
     private final ValueSharing sharing;
     private final String partition;
     private final String section;
+    private final Duration idleExpiry;
+    private final Clock clock;
+    /** Coarse "now" for access stamps, advanced by {@link #cleanUp()}: a hit reads it, rarely writes. */
+    private volatile long now;
+    /** One shared instance per origin and for the epoch, instead of a copy in every entry. */
+    private final java.util.concurrent.ConcurrentMap<Origin, Origin> origins = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile String epochInstance;
 
     public DocumentCache(DocumentCodec<T> codec, ValueSharing sharing, String partition, String section,
                          long maximumSize, Duration idleExpiry, Clock clock) {
@@ -38,23 +44,24 @@ public final class DocumentCache<T> {
         this.sharing = sharing;
         this.partition = partition;
         this.section = section;
-        Caffeine<Object, Object> builder = Caffeine.newBuilder().maximumSize(maximumSize);
-        if (!idleExpiry.isZero()) {
-            builder.expireAfterAccess(idleExpiry).ticker(ticker(clock));
-        }
-        this.cache = builder.build();
-    }
-
-    private static Ticker ticker(Clock clock) {
-        if (clock.equals(Clock.systemUTC()) || clock.equals(Clock.systemDefaultZone())) {
-            return Ticker.systemTicker();
-        }
-        return () -> clock.millis() * 1_000_000L;
+        this.idleExpiry = idleExpiry;
+        this.clock = clock;
+        this.now = clock.millis();
+        // No expireAfterAccess: it costs a ticker read and an access record on every hit (about
+        // ten times a plain lookup). Idle entries are evicted by cleanUp() from coarse stamps instead.
+        this.cache = Caffeine.newBuilder().maximumSize(maximumSize).build();
     }
 
     /** The cached entry, or null. No I/O, no lock. */
     public CachedDocument<T> get(String id) {
-        return cache.getIfPresent(id);
+        CachedDocument<T> entry = cache.getIfPresent(id);
+        if (entry != null) {
+            long stamp = now;
+            if (entry.accessedAt != stamp) {
+                entry.accessedAt = stamp;
+            }
+        }
+        return entry;
     }
 
     /** What a read of this entry returns: a shared prebuilt view, or a fresh copy. */
@@ -87,31 +94,84 @@ public final class DocumentCache<T> {
         return codec.fromBytes(DataKey.of(partition, section, id), (byte[]) entry.state);
     }
 
+    /** True when entries hold JSON bytes (COPY_ON_READ), so a writer must produce them anyway. */
+    public boolean keepsBytes() {
+        return sharing == ValueSharing.COPY_ON_READ;
+    }
+
     /**
-     * An entry for a live document.
+     * An entry for a live document read from Redis or a change event.
      *
      * @param bytes the tree's JSON bytes if the caller has them, else null
+     * @param size the document's JSON size (an upper bound), or 0 if unknown
      * @throws io.github.ddm.CorruptDocumentException if the tree does not map to the document type
      */
     public CachedDocument<T> present(String id, String redisKey, long version, long timeMillis, Origin origin,
-                                     String epoch, ObjectNode tree, byte[] bytes) {
+                                     String epoch, ObjectNode tree, byte[] bytes, long size) {
         DataKey key = DataKey.of(partition, section, id);
         T value = codec.fromTree(key, redisKey, tree); // also proves the tree maps to T
+        return entry(key, version, timeMillis, origin, epoch, tree, value, bytes, size, size);
+    }
+
+    /**
+     * An entry for what this node just committed. In SHARED mode the caller's own (immutable) value
+     * is cached as it is, without mapping the tree back.
+     */
+    public CachedDocument<T> committed(String id, long version, long timeMillis, Origin origin, String epoch,
+                                       ObjectNode tree, T value, byte[] bytes, long size, long measuredSize) {
+        return entry(DataKey.of(partition, section, id), version, timeMillis, origin, epoch, tree, value, bytes, size,
+                measuredSize);
+    }
+
+    private CachedDocument<T> entry(DataKey key, long version, long timeMillis, Origin anOrigin, String anEpoch,
+                                    ObjectNode tree, T value, byte[] bytes, long size, long measuredSize) {
+        Origin origin = shared(anOrigin);
+        String epoch = shared(anEpoch);
         if (sharing == ValueSharing.SHARED) {
             Versioned<T> view = new Versioned<>(key, value, version, Instant.ofEpochMilli(timeMillis), origin);
-            return new CachedDocument<>(version, timeMillis, origin, epoch, value, bytes == null ? 0 : bytes.length, Optional.of(view));
+            return new CachedDocument<>(version, timeMillis, origin, epoch, value, clamp(size), clamp(measuredSize),
+                    Optional.of(view));
         }
         byte[] json = bytes != null ? bytes : codec.toBytes(tree);
-        return new CachedDocument<>(version, timeMillis, origin, epoch, json, json.length, null);
+        return new CachedDocument<>(version, timeMillis, origin, epoch, json, json.length, json.length, null);
+    }
+
+    private static int clamp(long size) {
+        return (int) Math.min(Integer.MAX_VALUE, size);
     }
 
     /** An entry for a key that has no live document at {@code version} (0: never written). */
     public CachedDocument<T> absent(long version, long timeMillis, Origin origin, String epoch) {
-        return new CachedDocument<>(version, timeMillis, origin, epoch, null, 0, Optional.empty());
+        return new CachedDocument<>(version, timeMillis, shared(origin), shared(epoch), null, 0, 0, Optional.empty());
     }
 
-    /** Stores an entry. Only the key's lane calls this. */
+    private Origin shared(Origin origin) {
+        if (origin == null) {
+            return null;
+        }
+        Origin known = origins.get(origin);
+        if (known != null) {
+            return known;
+        }
+        if (origins.size() >= 4_096) {
+            return origin; // a bound against pathological numbers of writers; sharing is only an optimisation
+        }
+        Origin previous = origins.putIfAbsent(origin, origin);
+        return previous != null ? previous : origin;
+    }
+
+    private String shared(String epoch) {
+        String known = epochInstance;
+        if (epoch == null || epoch.equals(known)) {
+            return epoch == null ? null : known;
+        }
+        epochInstance = epoch;
+        return epoch;
+    }
+
+    /** Stores an entry (a write counts as an access). Only the key's lane calls this. */
     public void put(String id, CachedDocument<T> entry) {
+        entry.accessedAt = now;
         cache.put(id, entry);
     }
 
@@ -123,6 +183,26 @@ public final class DocumentCache<T> {
     /** Drops every entry (the section's epoch changed). */
     public void invalidateAll() {
         cache.invalidateAll();
+    }
+
+    /**
+     * Periodic maintenance: advances the coarse clock that access stamps use, and evicts entries not
+     * read or written for longer than the idle expiry (on the injected clock). Returns how many went.
+     */
+    public long cleanUp() {
+        long current = clock.millis();
+        now = current;
+        long evicted = 0;
+        if (!idleExpiry.isZero()) {
+            long cutoff = current - idleExpiry.toMillis();
+            for (var entry : cache.asMap().entrySet()) {
+                if (entry.getValue().accessedAt < cutoff && cache.asMap().remove(entry.getKey(), entry.getValue())) {
+                    evicted++;
+                }
+            }
+        }
+        cache.cleanUp();
+        return evicted;
     }
 
     /** Entries currently cached (approximate). */

@@ -235,18 +235,35 @@ public final class RedisDocumentStore {
                 || (cause instanceof RedisException && String.valueOf(cause.getMessage()).startsWith("NOSCRIPT"));
     }
 
+    /** The failure as DDM reports it: store errors become {@link StoreUnavailableException}. */
+    public static Throwable translateError(Throwable error) {
+        return translate(error);
+    }
+
     private static Throwable translate(Throwable error) {
         Throwable cause = unwrap(error);
         if (cause instanceof CorruptDocumentException || cause instanceof StoreUnavailableException) {
             return cause;
         }
-        if (cause instanceof RedisConnectionException || cause instanceof RedisTimeoutException) {
-            return new StoreUnavailableException("Redis is unavailable: " + cause.getMessage(), cause);
+        if (cause instanceof RedisConnectionException || cause instanceof RedisTimeoutException || causedByIo(cause)) {
+            return new StoreUnavailableException("Redis is unreachable: " + cause.getMessage(), cause);
         }
         if (cause instanceof RedisException) {
             return new StoreUnavailableException("Redis refused the command: " + cause.getMessage(), cause);
         }
         return cause;
+    }
+
+    private static boolean causedByIo(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof java.io.IOException || t instanceof RedisConnectionException) {
+                return true;
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return false;
     }
 
     /** The cause under CompletionException and ExecutionException wrappers. */

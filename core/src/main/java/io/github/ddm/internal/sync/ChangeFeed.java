@@ -1,29 +1,40 @@
 package io.github.ddm.internal.sync;
 
+import io.github.ddm.StoreUnavailableException;
+import io.github.ddm.SyncEvent;
+import io.github.ddm.internal.buffer.ChangeBuffer;
 import io.github.ddm.internal.cache.CachedDocument;
 import io.github.ddm.internal.cache.DocumentCache;
 import io.github.ddm.internal.store.RedisLayout;
 import io.github.ddm.schema.ChangeEvent;
 import io.github.ddm.schema.ChangeEventCodec;
+import io.github.ddm.schema.ChangeOp;
 import io.github.ddm.schema.InvalidEventException;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.redisson.api.RTopic;
 import org.redisson.api.RedissonClient;
+import org.redisson.api.listener.StatusListener;
 import org.redisson.client.codec.StringCodec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The section's incoming changes: the pub/sub subscription, and the ordered, idempotent apply of
- * every change (other nodes' and the echo of our own) to the cache, followed by the listeners.
+ * The section's incoming changes: the pub/sub subscription, and the ordered, idempotent delivery
+ * of every change (other nodes' and the echo of our own) to the cache, the change buffer, and the
+ * listeners.
  *
- * <p>Messages arrive on a Redisson thread in channel order. They are decoded there, checked
- * against the last stream id seen (so a message is never handled twice), and handed to the key's
- * lane, which applies them one at a time per key. Listeners therefore see each key's versions in
- * commit order, once each, on a DDM executor thread. Thread-safe.
+ * <p>Messages arrive on a Redisson thread in channel order. They are decoded there and handed to
+ * the key's lane, which delivers a change only if it follows the last version delivered for its
+ * key (the change buffer remembers it): a repeat is dropped, and a change that skips versions is
+ * held back as a gap and {@link SectionRepair} reads what was missed from the section log, in
+ * order. Listeners therefore see each key's versions in commit order, once each, on a DDM
+ * executor thread. Thread-safe.
  */
 public final class ChangeFeed<T> {
 
@@ -38,22 +49,37 @@ public final class ChangeFeed<T> {
     private final EventApplier<T> applier;
     private final KeyLanes lanes;
     private final Listeners listeners;
+    private final SyncEvents syncEvents;
+    private final ChangeBuffer buffer;
+    private final long maxBacklog;
     private final String partition;
     private final String section;
+    private SectionRepair<T> repair;
+    private Subscriptions<T> subscriptions;
+    private OwnCommits<T> ownCommits = new OwnCommits<>();
+    private volatile java.util.function.Consumer<ChangeEvent> deliveryObserver = event -> { };
 
     private final AtomicLong received = new AtomicLong();
     private final AtomicLong applied = new AtomicLong();
+    private final AtomicLong delivered = new AtomicLong();
     private final AtomicLong duplicates = new AtomicLong();
     private final AtomicLong malformed = new AtomicLong();
     private final AtomicLong gaps = new AtomicLong();
+    private final AtomicLong overflowDrops = new AtomicLong();
+    private final AtomicLong resubscribes = new AtomicLong();
+    private final AtomicBoolean firstSubscribe = new AtomicBoolean(true);
+    private final AtomicBoolean subscribed = new AtomicBoolean();
+    /** Keys holding back a gap, with the catch-up generation at which the gap was first seen. Lane-owned per key. */
+    private final Map<String, Long> gapsSince = new ConcurrentHashMap<>();
     private final Object streamLock = new Object();
-    private String lastStreamId;
+    private String lastSeen;
     private RTopic topic;
     private int listenerId = -1;
+    private int statusListenerId = -1;
 
     public ChangeFeed(RedissonClient redisson, RedisLayout layout, boolean sharded, DocumentCache<T> cache,
-                      SectionState<T> state, Loader<T> loader, KeyLanes lanes, Listeners listeners,
-                      String partition, String section) {
+                      SectionState<T> state, Loader<T> loader, KeyLanes lanes, Listeners listeners, SyncEvents syncEvents,
+                      ChangeBuffer buffer, long maxBacklog, String partition, String section) {
         this.redisson = redisson;
         this.layout = layout;
         this.sharded = sharded;
@@ -63,48 +89,103 @@ public final class ChangeFeed<T> {
         this.applier = new EventApplier<>(cache, layout);
         this.lanes = lanes;
         this.listeners = listeners;
+        this.syncEvents = syncEvents;
+        this.buffer = buffer;
+        this.maxBacklog = maxBacklog;
         this.partition = partition;
         this.section = section;
+    }
+
+    /** Observes every delivered change (metrics: apply lag). Must be fast and must not throw. */
+    public void observeDeliveries(java.util.function.Consumer<ChangeEvent> observer) {
+        this.deliveryObserver = observer;
+    }
+
+    /** Wires this node's writer, whose echoes are recognised without parsing. */
+    void ownCommits(OwnCommits<T> ownCommits) {
+        this.ownCommits = ownCommits;
+    }
+
+    /** Wires the late subscribers this feed hands delivered changes to. */
+    void subscriptions(Subscriptions<T> subscriptions) {
+        this.subscriptions = subscriptions;
+    }
+
+    /** Wires the repair this feed asks for catch-ups (they need each other). */
+    void repair(SectionRepair<T> repair) {
+        this.repair = repair;
     }
 
     /**
      * Subscribes to the section's channel and waits until Redis confirms the subscription.
      *
-     * @throws io.github.ddm.StoreUnavailableException if it is not confirmed within {@code timeout}
+     * @throws StoreUnavailableException if it is not confirmed within {@code timeout}
      */
     public void start(Duration timeout) {
         topic = sharded ? redisson.getShardedTopic(layout.channel(), StringCodec.INSTANCE)
                 : redisson.getTopic(layout.channel(), StringCodec.INSTANCE);
-        CompletableFuture<Integer> subscribed = topic.addListenerAsync(String.class, (channel, message) -> onMessage(message))
-                .toCompletableFuture();
         try {
-            listenerId = subscribed.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            statusListenerId = topic.addListenerAsync(new StatusListener() {
+                @Override
+                public void onSubscribe(String channel) {
+                    onSubscribed();
+                }
+
+                @Override
+                public void onUnsubscribe(String channel) {
+                    subscribed.set(false);
+                }
+            }).toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            CompletableFuture<Integer> messages = topic.addListenerAsync(String.class, (channel, message) -> onMessage(message))
+                    .toCompletableFuture();
+            listenerId = messages.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            subscribed.set(true);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new io.github.ddm.StoreUnavailableException("interrupted while subscribing to " + layout.channel(), e);
+            throw new StoreUnavailableException("interrupted while subscribing to " + layout.channel(), e);
         } catch (Exception e) {
-            throw new io.github.ddm.StoreUnavailableException("cannot subscribe to " + layout.channel() + " within " + timeout, e);
+            throw new StoreUnavailableException("cannot subscribe to " + layout.channel() + " within " + timeout
+                    + ": " + e.getMessage(), e);
         }
     }
 
     /** Unsubscribes. Idempotent. */
     public void stop() {
-        if (topic != null && listenerId >= 0) {
+        if (topic != null) {
             try {
-                topic.removeListener(listenerId);
+                if (listenerId >= 0) {
+                    topic.removeListener(listenerId);
+                }
+                if (statusListenerId >= 0) {
+                    topic.removeListener(statusListenerId);
+                }
             } catch (RuntimeException e) {
                 log.debug("unsubscribing from {} failed; the connection is going away anyway", layout.channel(), e);
             }
             listenerId = -1;
+            statusListenerId = -1;
+            subscribed.set(false);
         }
     }
 
-    /** Handles one channel message. Runs on a Redisson thread: decode, de-duplicate, hand over. */
+    private void onSubscribed() {
+        subscribed.set(true);
+        if (!firstSubscribe.compareAndSet(true, false)) {
+            // Redisson re-subscribed after a lost connection: whatever was published meanwhile is gone.
+            resubscribes.incrementAndGet();
+            log.info("section {}/{}: pub/sub re-subscribed; catching up from the log", partition, section);
+            repair.request(SyncEvent.Trigger.RESUBSCRIBED);
+            repair.requestVersionCheck();
+        }
+    }
+
+    /** Handles one channel message. Runs on a Redisson thread: decode, then hand to the key's lane. */
     void onMessage(String text) {
         received.incrementAndGet();
         ChangeEvent event;
         try {
-            event = ChangeEventCodec.decode(text);
+            ChangeEvent echo = ownCommits.echo(text);
+            event = echo != null ? echo : ChangeEventCodec.decode(text);
         } catch (InvalidEventException e) {
             malformed.incrementAndGet();
             log.warn("section {}/{}: ignoring a malformed change message ({})", partition, section, e.getMessage());
@@ -115,37 +196,86 @@ public final class ChangeFeed<T> {
             log.warn("section {}/{}: ignoring a change for {} on this section's channel", partition, section, event.key());
             return;
         }
-        if (!advance(event.streamId())) {
-            duplicates.incrementAndGet();
+        noteSeen(event.streamId());
+        if (lanes.backlog() >= maxBacklog) {
+            // Back-pressure policy: never block Redisson's thread and never grow without bound.
+            // Drop the live message; the change is in the section log, and a catch-up reads it.
+            overflowDrops.incrementAndGet();
+            repair.request(SyncEvent.Trigger.OVERFLOW);
             return;
         }
-        lanes.execute(event.key().id(), () -> apply(event));
+        ChangeEvent received = event;
+        lanes.execute(received.key().id(), () -> process(received, false));
     }
 
-    private boolean advance(String streamId) {
+    private void noteSeen(String streamId) {
         if (streamId == null) {
-            return true;
+            return;
         }
         synchronized (streamLock) {
-            if (lastStreamId != null && StreamIds.compare(streamId, lastStreamId) <= 0) {
-                return false;
+            if (lastSeen == null || StreamIds.compare(streamId, lastSeen) > 0) {
+                lastSeen = streamId;
             }
-            lastStreamId = streamId;
-            return true;
         }
     }
 
-    /** Applies one event to the cache and tells the listeners. Runs on the key's lane. */
-    private void apply(ChangeEvent event) {
+    /**
+     * Delivers one event if it is the next version of its key. Runs on the key's lane.
+     *
+     * @param fromLog true when a catch-up read it from the section log, false when it came live
+     */
+    void process(ChangeEvent event, boolean fromLog) {
         SectionState.Observation seen = state.observe(event.epoch());
         if (seen == SectionState.Observation.RETIRED) {
             log.debug("section {}/{}: ignoring {} v{} from a retired epoch", partition, section, event.key().id(), event.version());
             return;
         }
         String id = event.key().id();
+        long last = buffer.newestVersion(id);
+        if (last >= 0) {
+            // The buffer knows what was delivered: a repeat is dropped, a skip is a gap.
+            if (event.version() <= last) {
+                duplicates.incrementAndGet();
+                return;
+            }
+            if (event.prevVersion() != last && event.op() != ChangeOp.SNAPSHOT) {
+                onGap(event, last);
+                return;
+            }
+        } else if (event.op() != ChangeOp.SNAPSHOT) {
+            // Nothing delivered for this key yet (or the buffer forgot it). Deliver it, unless it
+            // skips versions past what the cache holds: then the cache and the listeners missed some.
+            CachedDocument<T> entry = cache.get(id);
+            if (entry != null && event.prevVersion() > entry.version()) {
+                onGap(event, entry.version());
+                return;
+            }
+            if (!fromLog && repair.busy()) {
+                // A catch-up is replaying the log: earlier versions of this key may be on their way
+                // from it. Let the log deliver this one too, after them (a catch-up follows).
+                hold(id);
+                return;
+            }
+        }
+        deliver(event);
+    }
+
+    /** Moves cache, buffer and listeners to this event, which follows what was delivered. Lane only. */
+    void deliver(ChangeEvent event) {
+        String id = event.key().id();
+        gapsSince.remove(id);
         CachedDocument<T> entry = cache.get(id);
+        OwnCommits.Own<T> own = ownCommits.get(event.eventId());
+        if (own != null) {
+            ownCommits.forget(event.eventId());
+        }
         if (entry == null) {
             loader.buffer(event);
+        } else if (own != null && own.after() != null && entry.version() == event.prevVersion()) {
+            // Our own change came back before the commit's reply: take the state we already have.
+            state.put(id, cache.committed(id, event.version(), event.time().toEpochMilli(), event.origin(), event.epoch(),
+                    own.after(), own.value(), own.bytes(), own.size(), own.measured()));
+            applied.incrementAndGet();
         } else {
             EventApplier.Outcome outcome = applier.apply(id, entry, event);
             if (outcome instanceof EventApplier.Applied<?> done) {
@@ -154,43 +284,77 @@ public final class ChangeFeed<T> {
                 state.put(id, next);
                 applied.incrementAndGet();
             } else if (outcome instanceof EventApplier.Gap gap) {
+                // The delivered chain is whole, but the cached copy does not fit it (a patch that
+                // does not apply, say): never apply it on the wrong base; read the key again.
                 gaps.incrementAndGet();
                 cache.invalidate(id);
-                log.debug("section {}/{}: gap on {} ({}); evicted, the next read reloads", partition, section, id, gap.reason());
+                log.debug("section {}/{}: cached {} does not follow ({}); evicted", partition, section, id, gap.reason());
             }
         }
+        buffer.append(event);
+        delivered.incrementAndGet();
+        deliveryObserver.accept(event);
         listeners.dispatch(event);
-    }
-
-    /** The stream id of the newest change seen, or null. */
-    public String lastStreamId() {
-        synchronized (streamLock) {
-            return lastStreamId;
+        if (subscriptions != null) {
+            subscriptions.dispatch(event);
         }
     }
 
-    /** Messages received. */
-    public long received() {
-        return received.get();
+    private void hold(String id) {
+        gapsSince.putIfAbsent(id, repair.startedCatchUps());
+        repair.request(SyncEvent.Trigger.GAP);
     }
 
-    /** Events that moved a cached entry forward. */
-    public long applied() {
-        return applied.get();
+    private void onGap(ChangeEvent event, long last) {
+        String id = event.key().id();
+        gaps.incrementAndGet();
+        Long since = gapsSince.get(id);
+        if (since != null && repair.completedAfter(since)) {
+            // A catch-up that started after this gap was seen has finished, and the key still
+            // does not chain: the missing versions are not in the log. Re-read the key.
+            repair.resync(id, last);
+            return;
+        }
+        if (since == null) {
+            gapsSince.put(id, repair.startedCatchUps());
+            syncEvents.emit(new SyncEvent.GapDetected(partition, section, event.key(), last, event.prevVersion(), event.version()));
+            log.debug("section {}/{}: gap on {}: delivered v{}, got {}->{}; catching up", partition, section, id, last,
+                    event.prevVersion(), event.version());
+        }
+        repair.request(SyncEvent.Trigger.GAP);
     }
 
-    /** Messages dropped as already seen. */
-    public long duplicates() {
-        return duplicates.get();
+    /** Keys still holding back a gap first seen before catch-up number {@code generation} started. */
+    Iterable<String> keysGappedBefore(long generation) {
+        return gapsSince.entrySet().stream().filter(e -> e.getValue() < generation).map(Map.Entry::getKey)::iterator;
     }
 
-    /** Messages that were not valid change events for this section. */
-    public long malformed() {
-        return malformed.get();
+    /** True if the key still holds back a gap first seen before catch-up number {@code generation}. */
+    boolean stillGapped(String id, long generation) {
+        Long since = gapsSince.get(id);
+        return since != null && since < generation;
     }
 
-    /** Events that did not follow the cached version. */
-    public long gaps() {
-        return gaps.get();
+    /** The newest stream id received, or null. */
+    public String lastSeen() {
+        synchronized (streamLock) {
+            return lastSeen;
+        }
+    }
+
+    /** True while the channel subscription is confirmed. */
+    public boolean isSubscribed() {
+        return subscribed.get();
+    }
+
+    /** Counters of this feed. */
+    public record Counters(long received, long delivered, long applied, long duplicates, long malformed, long gaps,
+                           long overflowDrops, long resubscribes) {
+    }
+
+    /** A snapshot of the counters. */
+    public Counters counters() {
+        return new Counters(received.get(), delivered.get(), applied.get(), duplicates.get(), malformed.get(), gaps.get(),
+                overflowDrops.get(), resubscribes.get());
     }
 }

@@ -66,6 +66,8 @@ public final class DocumentWriter<T> {
     private final String section;
     private final String originText;
     private final ConcurrentMap<String, CompletableFuture<?>> tails = new ConcurrentHashMap<>();
+    private final RecentTrees recentTrees = new RecentTrees(64);
+    private final OwnCommits<T> ownCommits = new OwnCommits<>();
     private final AtomicLong commits = new AtomicLong();
     private final AtomicLong conflicts = new AtomicLong();
     private final AtomicLong patchBytes = new AtomicLong();
@@ -100,6 +102,11 @@ public final class DocumentWriter<T> {
     /** Delete; completes with true if a document was deleted, false if there was none. */
     public CompletableFuture<Boolean> delete(String id) {
         return serialized(id, () -> new Operation<Boolean>(id, Kind.DELETE, null, null).start());
+    }
+
+    /** This node's commits whose echo is still to come (for the feed). */
+    OwnCommits<T> ownCommits() {
+        return ownCommits;
     }
 
     /** Keys with a write in flight. */
@@ -164,7 +171,9 @@ public final class DocumentWriter<T> {
         }
 
         CompletableFuture<R> start() {
-            lanes.execute(id, () -> attempt(false));
+            // The first attempt runs on the calling thread: computing a change needs no lane (the
+            // compare-and-set catches any concurrent change); only cache updates run on the lane.
+            attempt(false);
             return result;
         }
 
@@ -205,9 +214,9 @@ public final class DocumentWriter<T> {
             if (!base.exists()) {
                 throw new DocumentNotFoundException(key);
             }
-            ObjectNode before = cache.tree(base);
+            ObjectNode before = treeOf(base);
             T changed = mutation.apply(cache.valueForMutation(id, base));
-            commitDiff(base, before, codec.toTree(key, changed));
+            commitDiff(base, before, codec.toTree(key, changed), changed);
         }
 
         private void computeSet(CachedDocument<T> base) {
@@ -217,10 +226,10 @@ public final class DocumentWriter<T> {
                         EventTemplate.PLACEHOLDER_EPOCH, now(), settings.origin(), after);
                 Map<String, String> writes = new LinkedHashMap<>();
                 after.fields().forEachRemaining(member -> writes.put(member.getKey(), codec.memberJson(member.getValue())));
-                commit(base, ChangeOp.CREATE, event, after, writes, List.of());
+                commit(base, ChangeOp.CREATE, event, after, proposed, writes, List.of());
                 return;
             }
-            commitDiff(base, cache.tree(base), after);
+            commitDiff(base, treeOf(base), after, proposed);
         }
 
         private void computeDelete(CachedDocument<T> base) {
@@ -230,10 +239,10 @@ public final class DocumentWriter<T> {
             }
             ChangeEvent event = ChangeEvent.delete(newEventId(), key, base.version() + 1, base.version(),
                     EventTemplate.PLACEHOLDER_EPOCH, now(), settings.origin());
-            commit(base, ChangeOp.DELETE, event, null, Map.of(), List.of());
+            commit(base, ChangeOp.DELETE, event, null, null, Map.of(), List.of());
         }
 
-        private void commitDiff(CachedDocument<T> base, ObjectNode before, ObjectNode after) {
+        private void commitDiff(CachedDocument<T> base, ObjectNode before, ObjectNode after, T value) {
             JsonNode patch = PatchEngine.diff(before, after);
             if (patch.isEmpty()) {
                 // Nothing changed: nothing is committed, and the current version is the answer.
@@ -243,54 +252,101 @@ public final class DocumentWriter<T> {
             Map<String, String> writes = new LinkedHashMap<>();
             List<String> removals = new ArrayList<>();
             for (String member : PatchEngine.touchedMembers(patch, () -> after.fieldNames())) {
-                JsonNode value = after.get(member);
-                if (value == null) {
+                JsonNode memberValue = after.get(member);
+                if (memberValue == null) {
                     removals.add(member);
                 } else {
-                    writes.put(member, codec.memberJson(value));
+                    writes.put(member, codec.memberJson(memberValue));
                 }
             }
             long version = base.version() + 1;
             boolean withState = settings.fullStateEvery() > 0 && version % settings.fullStateEvery() == 0;
             ChangeEvent event = ChangeEvent.update(newEventId(), key, version, base.version(),
                     EventTemplate.PLACEHOLDER_EPOCH, now(), settings.origin(), patch, withState ? after : null);
-            commit(base, ChangeOp.UPDATE, event, after, writes, removals);
+            commit(base, ChangeOp.UPDATE, event, after, value, writes, removals);
         }
 
-        private void commit(CachedDocument<T> base, ChangeOp op, ChangeEvent event, ObjectNode after,
+        /** The base's tree: remembered from this node's last commit of the key, else rebuilt. */
+        private ObjectNode treeOf(CachedDocument<T> base) {
+            ObjectNode remembered = recentTrees.get(id, base.version());
+            return remembered != null ? remembered : cache.tree(base);
+        }
+
+        private void commit(CachedDocument<T> base, ChangeOp op, ChangeEvent event, ObjectNode after, T value,
                             Map<String, String> writes, List<String> removals) {
-            byte[] bytes = after == null ? null : codec.toBytes(after);
-            if (bytes != null && bytes.length > settings.maxDocumentBytes()) {
-                throw new DocumentTooLargeException(key, bytes.length, settings.maxDocumentBytes());
+            byte[] bytes = null;
+            long size = 0;
+            long measured = 0;
+            if (after != null) {
+                if (cache.keepsBytes()) {
+                    bytes = codec.toBytes(after);
+                    size = bytes.length;
+                    measured = size;
+                } else {
+                    size = sizeBound(base, op, writes);
+                    if (size < 0) {
+                        size = codec.toBytes(after).length;
+                        measured = size;
+                    } else {
+                        measured = base.measuredSize();
+                    }
+                }
+                if (size > settings.maxDocumentBytes()) {
+                    throw new DocumentTooLargeException(key, size, settings.maxDocumentBytes());
+                }
             }
             EventTemplate template = EventTemplate.of(event);
             CommitRequest request = new CommitRequest(id, base.version(), base.epoch() != null ? base.epoch() : state.epoch(),
                     event.time().toEpochMilli(), originText, op, template, writes, removals);
             int eventBytes = template.head().length() + template.middle().length() + template.tail().length();
+            ownCommits.register(new OwnCommits.Own<>(event, template, after, value, bytes, size, measured));
+            byte[] afterBytes = bytes;
+            long afterSize = size;
+            long afterMeasured = measured;
             store.commit(request, newEpoch()).whenComplete((outcome, error) -> lanes.execute(id, () -> {
                 if (error != null) {
+                    ownCommits.forget(event.eventId());
                     fail(error);
                 } else {
-                    onOutcome(base, op, event, after, bytes, eventBytes, outcome);
+                    onOutcome(base, op, event, after, value, afterBytes, afterSize, afterMeasured, eventBytes, outcome);
                 }
             }));
         }
 
+        /**
+         * An upper bound of the new document's JSON size, without serializing it: the old bound plus
+         * the changed members' JSON. It only grows, so it is re-measured (-1) once it passes half the
+         * limit, or when no bound is known.
+         */
+        private long sizeBound(CachedDocument<T> base, ChangeOp op, Map<String, String> writes) {
+            if (op != ChangeOp.UPDATE || base.size() <= 0) {
+                return -1;
+            }
+            long bound = base.size();
+            for (Map.Entry<String, String> write : writes.entrySet()) {
+                bound += Loader.utf8Length(write.getKey()) + 4 + Loader.utf8Length(write.getValue());
+            }
+            return bound <= settings.maxDocumentBytes() / 2 ? bound : -1;
+        }
+
         @SuppressWarnings("unchecked")
-        private void onOutcome(CachedDocument<T> base, ChangeOp op, ChangeEvent event, ObjectNode after, byte[] bytes,
-                               int eventBytes, CommitResult outcome) {
+        private void onOutcome(CachedDocument<T> base, ChangeOp op, ChangeEvent event, ObjectNode after, T value,
+                               byte[] bytes, long size, long measured, int eventBytes, CommitResult outcome) {
             try {
                 if (outcome instanceof CommitResult.Committed committed) {
                     commits.incrementAndGet();
                     if (op == ChangeOp.UPDATE) {
                         patchBytes.addAndGet(eventBytes);
-                        fullBytes.addAndGet(bytes.length);
+                        fullBytes.addAndGet(measured);
                     }
                     state.observe(committed.epoch());
                     CachedDocument<T> next = op == ChangeOp.DELETE
                             ? cache.absent(committed.version(), event.time().toEpochMilli(), settings.origin(), committed.epoch())
-                            : cache.present(id, store.layout().documentKey(id), committed.version(), event.time().toEpochMilli(),
-                                    settings.origin(), committed.epoch(), after, bytes);
+                            : cache.committed(id, committed.version(), event.time().toEpochMilli(), settings.origin(),
+                                    committed.epoch(), after, value, bytes, size, measured);
+                    if (after != null) {
+                        recentTrees.put(id, committed.version(), after);
+                    }
                     CachedDocument<T> current = cache.get(id);
                     if (current == null || current.version() == base.version()) {
                         state.put(id, next);
@@ -299,9 +355,11 @@ public final class DocumentWriter<T> {
                     }
                     complete(op == ChangeOp.DELETE ? (R) Boolean.TRUE : (R) cache.read(id, next).orElseThrow());
                 } else if (outcome instanceof CommitResult.EpochMismatch mismatch) {
+                    ownCommits.forget(event.eventId());
                     state.observe(mismatch.epoch());
                     retry(mismatch.storedVersion());
                 } else {
+                    ownCommits.forget(event.eventId());
                     conflicts.incrementAndGet();
                     retry(((CommitResult.VersionMismatch) outcome).storedVersion());
                 }

@@ -86,7 +86,7 @@ final class EventApplier<T> {
             // present() only reads the tree (the entry keeps a typed value or bytes), so the
             // event's shared tree is never aliased.
             return new Applied<>(cache.present(id, layout.documentKey(id), event.version(), event.time().toEpochMilli(),
-                    event.origin(), event.epoch(), state, null));
+                    event.origin(), event.epoch(), state, null, 0));
         } catch (CorruptDocumentException e) {
             return new Gap("version " + event.version() + " does not map to the document type: " + e.getMessage());
         }

@@ -146,7 +146,25 @@ public final class Loader<T> {
         String redisKey = store.layout().documentKey(id);
         DataKey key = DataKey.of(partition, section, id);
         return cache.present(id, redisKey, stored.version(), stored.timeMillis(), origin, stored.epoch(),
-                codec.fromMembers(key, redisKey, stored.members()), null);
+                codec.fromMembers(key, redisKey, stored.members()), null, jsonSize(stored.members()));
+    }
+
+    /** The size of the document's JSON text, from its members' texts (UTF-8 bytes). */
+    static long jsonSize(java.util.Map<String, String> members) {
+        long size = 2 + Math.max(0, members.size() - 1);
+        for (java.util.Map.Entry<String, String> member : members.entrySet()) {
+            size += utf8Length(member.getKey()) + 3 + utf8Length(member.getValue());
+        }
+        return size;
+    }
+
+    static long utf8Length(String text) {
+        long bytes = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : Character.isSurrogate(c) ? 2 : 3;
+        }
+        return bytes;
     }
 
     /** One load in flight. Its buffer is touched only by the key's lane. */

@@ -5,6 +5,7 @@ import io.github.ddm.internal.cache.DocumentCache;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Objects;
+import java.util.function.BiConsumer;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -44,10 +45,16 @@ public final class SectionState<T> {
     private final Deque<String> retired = new ArrayDeque<>();
     private final AtomicLong switches = new AtomicLong();
     private volatile String epoch;
+    private volatile BiConsumer<String, String> onLoss = (previous, current) -> { };
 
     public SectionState(DocumentCache<T> cache, String section) {
         this.cache = cache;
         this.section = section;
+    }
+
+    /** Called (under the epoch lock) when a known epoch is replaced, with the old and the new one. */
+    public void onLoss(BiConsumer<String, String> action) {
+        this.onLoss = action;
     }
 
     /** The current epoch, or null when unknown or when the section has none in Redis. */
@@ -87,6 +94,7 @@ public final class SectionState<T> {
                         section, previous, seen, cache.size());
                 switches.incrementAndGet();
                 cache.invalidateAll();
+                onLoss.accept(previous, seen);
             }
             // From no epoch to one: the section's first write (or the first after a loss this node
             // already handled). Entries cached meanwhile were read from the data that is still there.

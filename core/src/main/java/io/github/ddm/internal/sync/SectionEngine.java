@@ -1,0 +1,222 @@
+package io.github.ddm.internal.sync;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.ddm.ConflictResolver;
+import io.github.ddm.HistorySource;
+import io.github.ddm.ManagerStats;
+import io.github.ddm.SyncHealth;
+import io.github.ddm.SyncEvent;
+import io.github.ddm.ValueSharing;
+import io.github.ddm.internal.buffer.ChangeBuffer;
+import io.github.ddm.internal.cache.DocumentCache;
+import io.github.ddm.internal.patch.DocumentCodec;
+import io.github.ddm.internal.store.RedisDocumentStore;
+import io.github.ddm.internal.store.RedisLayout;
+import io.github.ddm.internal.store.SectionLog;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import org.redisson.api.RedissonClient;
+
+/**
+ * Wires the internals of one section together and runs its periodic work. The public
+ * {@code DocumentManager} is a thin facade over this. Thread-safe.
+ *
+ * @param <T> the document type
+ */
+public final class SectionEngine<T> {
+
+    private static final int LANES = 256;
+    private static final int CHECK_BATCH = 500;
+
+    /** Every setting the section needs, validated by the builder. */
+    public record Settings<T>(Class<T> type, String namespace, String partition, String section, boolean sharded,
+                              ObjectMapper mapper, ValueSharing valueSharing, Clock clock, Executor executor,
+                              long cacheMaximumSize, Duration cacheIdleExpiry, long logMaxLength,
+                              int changeBufferSize, Duration changeBufferTtl, long changeBufferMaxEvents,
+                              long maxPendingChanges, Duration headCheckInterval, Duration versionCheckInterval,
+                              Duration bufferTrimInterval, int catchUpBatchSize, ConflictResolver<T> resolver,
+                              HistorySource history, DocumentWriter.Settings writer) {
+    }
+
+    private final Settings<T> settings;
+    private final RedisLayout layout;
+    private final DocumentCodec<T> codec;
+    private final DocumentCache<T> cache;
+    private final RedisDocumentStore store;
+    private final SectionState<T> state;
+    private final KeyLanes lanes;
+    private final Loader<T> loader;
+    private final DocumentWriter<T> writer;
+    private final Listeners listeners = new Listeners();
+    private final SyncEvents syncEvents;
+    private final ChangeBuffer buffer;
+    private final ChangeFeed<T> feed;
+    private final SectionRepair<T> repair;
+    private final VersionCheck<T> versionCheck;
+    private final Subscriptions<T> subscriptions;
+    private long nextHeadCheck;
+    private long nextVersionCheck;
+    private long nextBufferTrim;
+
+    public SectionEngine(RedissonClient redisson, Settings<T> settings) {
+        this.settings = settings;
+        this.layout = new RedisLayout(settings.namespace(), settings.partition(), settings.section());
+        this.codec = new DocumentCodec<>(settings.mapper(), settings.type());
+        this.cache = new DocumentCache<>(codec, settings.valueSharing(), settings.partition(), settings.section(),
+                settings.cacheMaximumSize(), settings.cacheIdleExpiry(), settings.clock());
+        this.store = new RedisDocumentStore(redisson, layout, settings.partition(), settings.section(), settings.sharded(),
+                settings.logMaxLength());
+        this.state = new SectionState<>(cache, settings.partition() + "/" + settings.section());
+        this.lanes = new KeyLanes(settings.executor(), LANES);
+        this.buffer = new ChangeBuffer(settings.changeBufferSize(), settings.changeBufferTtl(), settings.changeBufferMaxEvents(),
+                settings.clock());
+        this.loader = new Loader<>(store, cache, codec, state, lanes, settings.partition(), settings.section());
+        this.writer = new DocumentWriter<>(store, cache, codec, state, loader, lanes, settings.writer(), settings.resolver(),
+                settings.partition(), settings.section());
+        this.syncEvents = new SyncEvents(settings.executor());
+        this.feed = new ChangeFeed<>(redisson, layout, settings.sharded(), cache, state, loader, lanes, listeners, syncEvents,
+                buffer, settings.maxPendingChanges(), settings.partition(), settings.section());
+        SectionLog sectionLog = new SectionLog(redisson, layout);
+        this.subscriptions = new Subscriptions<>(redisson, sectionLog, store, codec, buffer, lanes, settings.history(),
+                settings.partition(), settings.section(), settings.catchUpBatchSize());
+        feed.subscriptions(subscriptions);
+        feed.ownCommits(writer.ownCommits());
+        this.repair = new SectionRepair<>(sectionLog, store, feed, cache, codec, buffer, lanes, loader, syncEvents,
+                settings.executor(), settings.partition(), settings.section(), settings.catchUpBatchSize());
+        this.versionCheck = new VersionCheck<>(redisson, layout, cache, state, loader, repair, lanes, syncEvents,
+                settings.partition(), settings.section(), CHECK_BATCH);
+        state.onLoss((previous, current) -> {
+            // Versions start over in the new epoch: what was delivered under the old one says nothing.
+            buffer.clear();
+            syncEvents.emit(new SyncEvent.EpochChanged(settings.partition(), settings.section(), previous, current));
+            syncEvents.emit(new SyncEvent.Reloaded(settings.partition(), settings.section(), null, SyncEvent.ReloadReason.EPOCH_CHANGED));
+        });
+    }
+
+    /** Subscribes, then marks the log position from which repairs start. Blocks up to {@code timeout}. */
+    public void start(Duration timeout) {
+        feed.start(timeout);
+        repair.initialize(timeout);
+        long now = settings.clock().millis();
+        nextHeadCheck = now + settings.headCheckInterval().toMillis();
+        nextVersionCheck = now + settings.versionCheckInterval().toMillis();
+        nextBufferTrim = now + settings.bufferTrimInterval().toMillis();
+    }
+
+    /** Unsubscribes and drops the cache. */
+    public void stop() {
+        feed.stop();
+        listeners.clear();
+        syncEvents.clear();
+        cache.invalidateAll();
+        buffer.clear();
+    }
+
+    /**
+     * Runs the periodic work that is due on the injected clock: idle eviction, buffer trimming, the
+     * head check and the version check. The I/O runs asynchronously; the future completes when the
+     * checks started now are done.
+     */
+    public synchronized CompletableFuture<Void> tick() {
+        long now = settings.clock().millis();
+        cache.cleanUp();
+        repair.retryIfPending();
+        CompletableFuture<Void> work = CompletableFuture.completedFuture(null);
+        if (now >= nextBufferTrim) {
+            nextBufferTrim = now + settings.bufferTrimInterval().toMillis();
+            buffer.trim();
+        }
+        if (now >= nextHeadCheck) {
+            nextHeadCheck = now + settings.headCheckInterval().toMillis();
+            work = work.thenCombine(repair.headCheck(), (a, b) -> null);
+        }
+        if (now >= nextVersionCheck) {
+            nextVersionCheck = now + settings.versionCheckInterval().toMillis();
+            work = work.thenCombine(versionCheck.run(), (a, b) -> null);
+        }
+        return work;
+    }
+
+    public RedisLayout layout() {
+        return layout;
+    }
+
+    public DocumentCodec<T> codec() {
+        return codec;
+    }
+
+    public DocumentCache<T> cache() {
+        return cache;
+    }
+
+    public RedisDocumentStore store() {
+        return store;
+    }
+
+    public Loader<T> loader() {
+        return loader;
+    }
+
+    public DocumentWriter<T> writer() {
+        return writer;
+    }
+
+    public Listeners listeners() {
+        return listeners;
+    }
+
+    public SyncEvents syncEvents() {
+        return syncEvents;
+    }
+
+    public ChangeBuffer buffer() {
+        return buffer;
+    }
+
+    public ChangeFeed<T> feed() {
+        return feed;
+    }
+
+    public SectionRepair<T> repair() {
+        return repair;
+    }
+
+    public SectionState<T> state() {
+        return state;
+    }
+
+    public Subscriptions<T> subscriptions() {
+        return subscriptions;
+    }
+
+    public KeyLanes lanes() {
+        return lanes;
+    }
+
+    /** Every counter of the section, with the manager's own hit and miss counts. */
+    public ManagerStats stats(long hits, long misses) {
+        long[] bytes = writer.patchAndFullBytes();
+        ChangeFeed.Counters fed = feed.counters();
+        SectionRepair.Counters repaired = repair.counters();
+        return new ManagerStats(cache.size(), buffer.size(), hits, misses, loader.loads(), writer.commits(), writer.conflicts(),
+                fed.received(), fed.delivered(), fed.applied(), fed.duplicates(), fed.malformed(), fed.gaps(),
+                repaired.catchUps(), repaired.catchUpEntries(), repaired.sectionReloads(), repaired.resyncs(),
+                versionCheck.checks(), versionCheck.driftRepairs(), fed.overflowDrops(), fed.resubscribes(),
+                state.epochSwitches(), listeners.failures(), bytes[0], bytes[1]);
+    }
+
+    /** The section's health: DOWN unless subscribed, DEGRADED while repairs fail or the queue is over half full. */
+    public SyncHealth.Section health(boolean closed, long maxPendingChanges) {
+        // Redisson does not report a dropped subscription connection, so an unreachable Redis
+        // (seen by the periodic head check) counts as not subscribed.
+        boolean subscribed = !closed && feed.isSubscribed() && repair.reachable();
+        String lastError = repair.lastError();
+        long pending = lanes.backlog();
+        SyncHealth.Status status = !subscribed ? SyncHealth.Status.DOWN
+                : lastError != null || pending > maxPendingChanges / 2 ? SyncHealth.Status.DEGRADED : SyncHealth.Status.UP;
+        return new SyncHealth.Section(settings.partition(), settings.section(), status, subscribed, repair.busy(), lastError,
+                pending, cache.size(), buffer.size(), state.epoch(), feed.lastSeen());
+    }
+}

@@ -1,0 +1,388 @@
+package io.github.ddm.internal.sync;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.ddm.CorruptDocumentException;
+import io.github.ddm.SyncEvent;
+import io.github.ddm.internal.buffer.ChangeBuffer;
+import io.github.ddm.internal.cache.DocumentCache;
+import io.github.ddm.internal.patch.DocumentCodec;
+import io.github.ddm.internal.store.RedisDocumentStore;
+import io.github.ddm.internal.store.SectionLog;
+import io.github.ddm.internal.store.StoredDocument;
+import io.github.ddm.schema.ChangeEvent;
+import io.github.ddm.schema.DataKey;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Repairs what pub/sub lost, from the section log.
+ *
+ * <p>The repair keeps a <em>mark</em>: a log entry id up to which this node has received every
+ * change. A catch-up reads the log after the mark ({@code XRANGE}, in batches), hands every entry
+ * to the feed (which drops what it already delivered), and moves the mark to the last entry read.
+ * A catch-up is requested by a gap, a re-subscription, the periodic head check, version drift or
+ * an overflow; requests that arrive while one runs are merged into one more run.
+ *
+ * <p>If the entry at the mark is gone from the log (trimmed by {@code MAXLEN}), what was missed
+ * cannot be replayed: every cached document of the section is dropped and reloads on demand. A key
+ * whose changes still do not chain after a catch-up that started after its gap was seen is
+ * re-read from Redis and delivered as an explicit snapshot.
+ *
+ * <p>Thread-safe: one catch-up runs at a time; its steps run on Redisson and executor threads.
+ */
+public final class SectionRepair<T> {
+
+    private static final Logger log = LoggerFactory.getLogger(SectionRepair.class);
+
+    private final SectionLog sectionLog;
+    private final RedisDocumentStore store;
+    private final ChangeFeed<T> feed;
+    private final DocumentCache<T> cache;
+    private final DocumentCodec<T> codec;
+    private final ChangeBuffer buffer;
+    private final KeyLanes lanes;
+    private final Loader<T> loader;
+    private final SyncEvents events;
+    private final Executor executor;
+    private final String partition;
+    private final String section;
+    private final int batchSize;
+    private VersionCheck<T> versionCheck;
+
+    private final AtomicBoolean running = new AtomicBoolean();
+    private final AtomicReference<SyncEvent.Trigger> pending = new AtomicReference<>();
+    private final AtomicLong started = new AtomicLong();
+    private final AtomicLong catchUps = new AtomicLong();
+    private final AtomicLong catchUpEntries = new AtomicLong();
+    private final AtomicLong sectionReloads = new AtomicLong();
+    private final AtomicLong resyncs = new AtomicLong();
+    private final AtomicLong failures = new AtomicLong();
+    private volatile long lastCompletedStart;
+    private volatile String mark = SectionLog.START;
+    private volatile String lastError;
+    private volatile boolean reachable = true;
+    private String previousHead;
+    private long previousHeadSubscriptions;
+
+    public SectionRepair(SectionLog sectionLog, RedisDocumentStore store, ChangeFeed<T> feed, DocumentCache<T> cache,
+                         DocumentCodec<T> codec, ChangeBuffer buffer, KeyLanes lanes, Loader<T> loader, SyncEvents events,
+                         Executor executor,
+                         String partition, String section, int batchSize) {
+        this.sectionLog = sectionLog;
+        this.store = store;
+        this.feed = feed;
+        this.cache = cache;
+        this.codec = codec;
+        this.buffer = buffer;
+        this.lanes = lanes;
+        this.loader = loader;
+        this.events = events;
+        this.executor = executor;
+        this.partition = partition;
+        this.section = section;
+        this.batchSize = batchSize;
+        feed.repair(this);
+    }
+
+    void versionCheck(VersionCheck<T> versionCheck) {
+        this.versionCheck = versionCheck;
+    }
+
+    /** Sets the mark to the log's newest entry. Called once, after subscribing and before serving. */
+    public void initialize(Duration timeout) {
+        try {
+            mark = sectionLog.head().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            previousHead = mark;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new io.github.ddm.StoreUnavailableException("interrupted while reading " + section + "'s log", e);
+        } catch (Exception e) {
+            throw new io.github.ddm.StoreUnavailableException("cannot read the log of " + partition + "/" + section
+                    + ": " + RedisDocumentStore.unwrap(e).getMessage(), e);
+        }
+    }
+
+    private final java.util.Queue<Waiter> waiters = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+    /** A future completed by the first catch-up that starts after it was created. */
+    private record Waiter(long startedBefore, CompletableFuture<Void> done) {
+    }
+
+    /**
+     * Asks for a catch-up; the future completes when one that started after this call has finished
+     * (or failed): then everything the log held at the time of the call has been queued for delivery.
+     */
+    CompletableFuture<Void> requestAndWait(SyncEvent.Trigger trigger) {
+        Waiter waiter = new Waiter(started.get(), new CompletableFuture<>());
+        waiters.add(waiter);
+        request(trigger);
+        return waiter.done();
+    }
+
+    private void releaseWaiters(long generation) {
+        for (Waiter waiter : waiters) {
+            if (waiter.startedBefore() < generation) {
+                waiters.remove(waiter);
+                waiter.done().complete(null);
+            }
+        }
+    }
+
+    /** Asks for a catch-up; merged with one already running or waiting. */
+    public void request(SyncEvent.Trigger trigger) {
+        pending.compareAndSet(null, trigger);
+        if (running.compareAndSet(false, true)) {
+            executor.execute(this::run);
+        }
+    }
+
+    /** Starts a catch-up that was asked for but could not run (Redis was unreachable). */
+    void retryIfPending() {
+        if (pending.get() != null && running.compareAndSet(false, true)) {
+            executor.execute(this::run);
+        }
+    }
+
+    /** Asks for a version check at the next opportunity (after a re-subscription, for instance). */
+    void requestVersionCheck() {
+        if (versionCheck != null) {
+            executor.execute(versionCheck::run);
+        }
+    }
+
+    /** How many catch-ups have started. */
+    long startedCatchUps() {
+        return started.get();
+    }
+
+    /** True if a catch-up that started after the {@code generation}-th one has completed. */
+    boolean completedAfter(long generation) {
+        return lastCompletedStart > generation;
+    }
+
+    private void run() {
+        SyncEvent.Trigger trigger = pending.getAndSet(null);
+        if (trigger == null) {
+            running.set(false);
+            if (pending.get() != null && running.compareAndSet(false, true)) {
+                executor.execute(this::run);
+            }
+            return;
+        }
+        long generation = started.incrementAndGet();
+        String from = mark;
+        long t0 = System.nanoTime();
+        boolean[] trimmed = {false};
+        sectionLog.trimmedPast(from)
+                .thenCompose(lost -> {
+                    if (lost) {
+                        trimmed[0] = true;
+                        onTrimmed(from);
+                    }
+                    return readAfter(from, 0);
+                })
+                .thenCompose(entries -> !trimmed[0] || versionCheck == null ? CompletableFuture.completedFuture(entries)
+                        // What the log lost cannot be replayed: every key this node knows (delivered or
+                        // cached) and that is now behind Redis is re-read and delivered as a snapshot,
+                        // after the remaining entries are queued.
+                        : versionCheck.resyncKeysBehind(knownKeys(), this::knownVersion).thenApply(ignored -> entries))
+                .whenComplete((entries, error) -> {
+                    if (error != null) {
+                        failures.incrementAndGet();
+                        lastError = RedisDocumentStore.unwrap(error).getMessage();
+                        log.warn("section {}/{}: catch-up from {} failed ({}); it is retried at the next check",
+                                partition, section, from, lastError);
+                        pending.compareAndSet(null, trigger);
+                        running.set(false);
+                        releaseWaiters(generation);
+                        return;
+                    }
+                    lastError = null;
+                    finish(generation, trigger, from, entries, t0);
+                });
+    }
+
+    private CompletableFuture<Integer> readAfter(String after, int total) {
+        return sectionLog.after(after, batchSize).thenCompose(batch -> {
+            for (ChangeEvent event : batch.events()) {
+                lanes.execute(event.key().id(), () -> feed.process(event, true));
+            }
+            if (batch.entries() > 0) {
+                mark = batch.lastId();
+            }
+            int sum = total + batch.entries();
+            return batch.entries() == batchSize ? readAfter(batch.lastId(), sum) : CompletableFuture.completedFuture(sum);
+        });
+    }
+
+    private void finish(long generation, SyncEvent.Trigger trigger, String from, int entries, long t0) {
+        // Keys whose gap predates this catch-up and still does not chain once its entries are
+        // processed (lanes run in order, so this check runs after them) cannot be repaired from the log.
+        for (String id : feed.keysGappedBefore(generation)) {
+            lanes.execute(id, () -> {
+                if (feed.stillGapped(id, generation)) {
+                    resync(id, buffer.newestVersion(id));
+                }
+            });
+        }
+        lastCompletedStart = generation;
+        releaseWaiters(generation);
+        catchUps.incrementAndGet();
+        catchUpEntries.addAndGet(entries);
+        Duration took = Duration.ofNanos(System.nanoTime() - t0);
+        log.debug("section {}/{}: caught up {} entries from {} to {} in {} ({})", partition, section, entries, from, mark, took, trigger);
+        events.emit(new SyncEvent.CaughtUp(partition, section, trigger, from, mark, entries, took));
+        running.set(false);
+        if (pending.get() != null) {
+            request(pending.get());
+        }
+    }
+
+    private void onTrimmed(String from) {
+        sectionReloads.incrementAndGet();
+        log.warn("section {}/{}: the log was trimmed past {}, so changes this node missed may be gone from it; "
+                + "keys behind Redis are re-read and delivered as snapshots", partition, section, from);
+        events.emit(new SyncEvent.Reloaded(partition, section, null, SyncEvent.ReloadReason.LOG_TRIMMED));
+    }
+
+    private java.util.List<String> knownKeys() {
+        java.util.Set<String> keys = new java.util.LinkedHashSet<>(buffer.knownKeys());
+        keys.addAll(cache.asMap().keySet());
+        return new java.util.ArrayList<>(keys);
+    }
+
+    /** The newest version this node knows of a key: delivered, else cached; -1 if neither. */
+    long knownVersion(String id) {
+        long delivered = buffer.newestVersion(id);
+        if (delivered >= 0) {
+            return delivered;
+        }
+        var entry = cache.get(id);
+        return entry == null ? -1 : entry.version();
+    }
+
+    /**
+     * Re-reads a key whose changes cannot be chained, and delivers its current state as an explicit
+     * snapshot (or a delete). Lane only.
+     */
+    void resync(String id, long delivered) {
+        resyncs.incrementAndGet();
+        DataKey key = DataKey.of(partition, section, id);
+        events.emit(new SyncEvent.Reloaded(partition, section, key, SyncEvent.ReloadReason.UNREPAIRABLE_GAP));
+        boolean wasCached = cache.get(id) != null;
+        cache.invalidate(id);
+        store.load(id).whenComplete((stored, error) -> lanes.execute(id, () -> {
+            if (error != null) {
+                log.warn("section {}/{}: cannot re-read {} ({}); retried at the next catch-up", partition, section, id,
+                        RedisDocumentStore.unwrap(error).getMessage());
+                return;
+            }
+            ChangeEvent snapshot = snapshotOf(key, stored, buffer.newestVersion(id));
+            if (snapshot != null) {
+                feed.deliver(snapshot);
+            }
+            if (wasCached) {
+                loader.load(id); // keep a key that was cached warm
+            }
+        }));
+    }
+
+    private ChangeEvent snapshotOf(DataKey key, StoredDocument stored, long delivered) {
+        if (stored.epoch() == null || stored.version() <= Math.max(0, delivered)) {
+            return null;
+        }
+        String eventId = "resync-" + randomId();
+        Instant time = Instant.ofEpochMilli(stored.timeMillis());
+        long prev = delivered > 0 ? delivered : 0;
+        if (stored.exists()) {
+            try {
+                ObjectNode state = codec.fromMembers(key, store.layout().documentKey(key.id()), stored.members());
+                return ChangeEvent.snapshot(eventId, key, stored.version(), prev, stored.epoch(), time, stored.origin(), state);
+            } catch (CorruptDocumentException e) {
+                log.warn("section {}/{}: {} cannot be re-read: {}", partition, section, key.id(), e.getMessage());
+                return null;
+            }
+        }
+        return prev >= 1 ? ChangeEvent.delete(eventId, key, stored.version(), prev, stored.epoch(), time, stored.origin()) : null;
+    }
+
+    private static String randomId() {
+        byte[] bytes = new byte[9];
+        ThreadLocalRandom.current().nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    /**
+     * The periodic head check: if the newest log entry seen at the previous check has still not
+     * arrived by pub/sub, it was lost, so catch up; otherwise everything up to it arrived, and the
+     * mark moves there. Called by the maintenance tick.
+     */
+    CompletableFuture<Void> headCheck() {
+        long subscriptionsBefore = feed.counters().resubscribes();
+        return sectionLog.head().thenAccept(head -> {
+            reachable = true;
+            String seen = feed.lastSeen();
+            String previous = previousHead;
+            long previousSubscriptions = previousHeadSubscriptions;
+            previousHead = head;
+            previousHeadSubscriptions = subscriptionsBefore;
+            if (previous == null || SectionLog.START.equals(previous) || StreamIds.compare(previous, mark) <= 0) {
+                return;
+            }
+            if (seen == null || StreamIds.compare(seen, previous) < 0) {
+                request(SyncEvent.Trigger.HEAD_CHECK);
+            } else if (previousSubscriptions != subscriptionsBefore) {
+                // The subscription was lost since: messages received after it came back say nothing
+                // about the ones published before. Only a catch-up may move the mark across that.
+                request(SyncEvent.Trigger.RESUBSCRIBED);
+            } else if (!running.get() && pending.get() == null && !feed.keysGappedBefore(Long.MAX_VALUE).iterator().hasNext()) {
+                mark = previous;
+            }
+        }).exceptionally(error -> {
+            failures.incrementAndGet();
+            reachable = false;
+            lastError = RedisDocumentStore.unwrap(error).getMessage();
+            log.debug("section {}/{}: head check failed ({})", partition, section, lastError);
+            return null;
+        });
+    }
+
+    /** The mark: every change up to this log entry id has been received. */
+    public String mark() {
+        return mark;
+    }
+
+    /** The last repair failure's message, or null after a success. */
+    public String lastError() {
+        return lastError;
+    }
+
+    /** False after the last periodic check could not reach Redis. */
+    public boolean reachable() {
+        return reachable;
+    }
+
+    /** True while a catch-up runs or waits. */
+    public boolean busy() {
+        return running.get() || pending.get() != null;
+    }
+
+    /** Counters of this repair. */
+    public record Counters(long catchUps, long catchUpEntries, long sectionReloads, long resyncs, long failures) {
+    }
+
+    /** A snapshot of the counters. */
+    public Counters counters() {
+        return new Counters(catchUps.get(), catchUpEntries.get(), sectionReloads.get(), resyncs.get(), failures.get());
+    }
+}

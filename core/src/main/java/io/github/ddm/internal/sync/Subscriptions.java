@@ -1,0 +1,402 @@
+package io.github.ddm.internal.sync;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.ddm.ChangeListener;
+import io.github.ddm.HistorySource;
+import io.github.ddm.internal.buffer.ChangeBuffer;
+import io.github.ddm.internal.patch.DocumentCodec;
+import io.github.ddm.internal.store.RedisDocumentStore;
+import io.github.ddm.internal.store.SectionLog;
+import io.github.ddm.internal.store.StoredDocument;
+import io.github.ddm.schema.ChangeEvent;
+import io.github.ddm.schema.DataKey;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import org.redisson.api.RedissonClient;
+import org.redisson.api.options.KeysScanOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Late subscribers: a listener that asks for a key's changes after some version gets every later
+ * version, in order, without gaps or duplicates, then the live ones. The history comes from the
+ * change buffer; else the section log; else the {@link HistorySource} (Kafka); else an explicit
+ * snapshot event ({@code op = s}) of the current state, so the subscriber always knows where it
+ * stands. A section subscriber gets the log from a point in time, then the live changes.
+ *
+ * <p>A key subscription's steps run on the key's lane, where the feed also delivers; the handover
+ * from history to live is therefore exact. Thread-safe.
+ */
+public final class Subscriptions<T> {
+
+    private static final Logger log = LoggerFactory.getLogger(Subscriptions.class);
+    private static final int MAX_ROUNDS = 3;
+
+    private final RedissonClient redisson;
+    private final SectionLog sectionLog;
+    private final RedisDocumentStore store;
+    private final DocumentCodec<T> codec;
+    private final ChangeBuffer buffer;
+    private final KeyLanes lanes;
+    private final HistorySource history;
+    private final String partition;
+    private final String section;
+    private final int batchSize;
+    private final Map<String, List<KeySubscriber>> byKey = new ConcurrentHashMap<>();
+    private final List<SectionSubscriber> sectionSubscribers = new CopyOnWriteArrayList<>();
+    private final AtomicLong fromBuffer = new AtomicLong();
+    private final AtomicLong fromLog = new AtomicLong();
+    private final AtomicLong fromHistory = new AtomicLong();
+    private final AtomicLong fromSnapshot = new AtomicLong();
+
+    public Subscriptions(RedissonClient redisson, SectionLog sectionLog, RedisDocumentStore store, DocumentCodec<T> codec,
+                         ChangeBuffer buffer, KeyLanes lanes, HistorySource history, String partition, String section,
+                         int batchSize) {
+        this.redisson = redisson;
+        this.sectionLog = sectionLog;
+        this.store = store;
+        this.codec = codec;
+        this.buffer = buffer;
+        this.lanes = lanes;
+        this.history = history;
+        this.partition = partition;
+        this.section = section;
+        this.batchSize = batchSize;
+    }
+
+    /** Hands a delivered event to the subscribers. Called by the feed on the event's key lane. */
+    void dispatch(ChangeEvent event) {
+        List<KeySubscriber> subscribers = byKey.get(event.key().id());
+        if (subscribers != null) {
+            for (KeySubscriber subscriber : subscribers) {
+                subscriber.offer(event);
+            }
+        }
+        for (SectionSubscriber subscriber : sectionSubscribers) {
+            subscriber.offer(event);
+        }
+    }
+
+    /** Subscribes to one key's changes after {@code fromVersion}. The handle ends the subscription. */
+    public Runnable subscribe(String id, long fromVersion, ChangeListener listener) {
+        KeySubscriber subscriber = new KeySubscriber(id, fromVersion, listener);
+        lanes.execute(id, () -> step(subscriber, 0));
+        return subscriber::close;
+    }
+
+    /**
+     * One step of a key subscription's catch-up, on the key's lane: the buffer, when it continues
+     * from where the subscriber is; else the log; else the history source; else a snapshot.
+     * Bounded: after a few rounds a snapshot settles it.
+     */
+    private void step(KeySubscriber subscriber, int round) {
+        if (subscriber.closed) {
+            return;
+        }
+        Optional<List<ChangeEvent>> buffered = buffer.since(subscriber.id, subscriber.delivered);
+        if (buffered.isPresent() && !buffered.get().isEmpty()) {
+            fromBuffer.incrementAndGet();
+            goLive(subscriber, buffered.get());
+            return;
+        }
+        // Nothing newer in the buffer (or it does not reach back): ask Redis where the key is now.
+        currentVersion(subscriber.id).whenComplete((current, error) -> lanes.execute(subscriber.id, () -> {
+            if (subscriber.closed) {
+                return;
+            }
+            if (error == null && current <= subscriber.delivered) {
+                // Up to date: whatever comes next is delivered live, through the buffer.
+                Optional<List<ChangeEvent>> rest = buffer.since(subscriber.id, subscriber.delivered);
+                goLive(subscriber, rest.orElse(List.of()));
+                return;
+            }
+            if (round >= MAX_ROUNDS) {
+                snapshot(subscriber, 0);
+                return;
+            }
+            fromLogOrBeyond(subscriber, round);
+        }));
+    }
+
+    private void fromLogOrBeyond(KeySubscriber subscriber, int round) {
+        keyHistoryFromLog(subscriber.id, subscriber.delivered).whenComplete((events, error) -> lanes.execute(subscriber.id, () -> {
+            if (subscriber.closed) {
+                return;
+            }
+            if (error == null && covers(events, subscriber.delivered)) {
+                fromLog.incrementAndGet();
+                subscriber.deliverAll(events);
+                step(subscriber, round + 1);
+            } else if (history != null) {
+                fromHistorySource(subscriber, round);
+            } else {
+                snapshot(subscriber, 0);
+            }
+        }));
+    }
+
+    private void fromHistorySource(KeySubscriber subscriber, int round) {
+        DataKey key = DataKey.of(partition, section, subscriber.id);
+        CompletableFuture<List<ChangeEvent>> found;
+        try {
+            found = history.changes(key, subscriber.delivered);
+        } catch (RuntimeException e) {
+            found = CompletableFuture.failedFuture(e);
+        }
+        found.whenComplete((events, error) -> lanes.execute(subscriber.id, () -> {
+            if (error == null && covers(events, subscriber.delivered)) {
+                fromHistory.incrementAndGet();
+                subscriber.deliverAll(events);
+                // The history may stop short of now: the buffer or the log continues from there.
+                step(subscriber, round + 1);
+            } else {
+                if (error != null) {
+                    log.warn("section {}/{}: history source failed for {} ({}); sending a snapshot", partition, section,
+                            subscriber.id, RedisDocumentStore.unwrap(error).getMessage());
+                }
+                snapshot(subscriber, 0);
+            }
+        }));
+    }
+
+    /** Delivers the current state as an explicit snapshot, then continues live. Lane only. */
+    private void snapshot(KeySubscriber subscriber, int attempt) {
+        store.load(subscriber.id).whenComplete((stored, error) -> lanes.execute(subscriber.id, () -> {
+            if (subscriber.closed) {
+                return;
+            }
+            if (error != null) {
+                log.warn("section {}/{}: cannot read {} for a late subscriber ({})", partition, section, subscriber.id,
+                        RedisDocumentStore.unwrap(error).getMessage());
+                if (attempt < MAX_ROUNDS) {
+                    snapshot(subscriber, attempt + 1);
+                }
+                return;
+            }
+            ChangeEvent snapshot = snapshotEvent(subscriber.id, stored, subscriber.delivered);
+            if (snapshot != null) {
+                fromSnapshot.incrementAndGet();
+                subscriber.deliver(snapshot);
+            }
+            // Changes delivered since the read are in the buffer; older ones are covered by the snapshot.
+            goLive(subscriber, buffer.since(subscriber.id, subscriber.delivered).orElse(List.of()));
+        }));
+    }
+
+    /** Where the key is in Redis now: the cached version when cached, else one read. */
+    private CompletableFuture<Long> currentVersion(String id) {
+        return store.project(id, List.of()).thenApply(StoredDocument::version);
+    }
+
+    private void goLive(KeySubscriber subscriber, List<ChangeEvent> rest) {
+        subscriber.deliverAll(rest);
+        subscriber.live = true;
+        byKey.computeIfAbsent(subscriber.id, k -> new CopyOnWriteArrayList<>()).add(subscriber);
+    }
+
+    private static boolean covers(List<ChangeEvent> events, long fromVersion) {
+        return events != null && !events.isEmpty()
+                && (events.get(0).prevVersion() == fromVersion || events.get(0).op() == io.github.ddm.schema.ChangeOp.SNAPSHOT);
+    }
+
+    /** Every change of one key after {@code fromVersion} that the section log still holds, in order. */
+    private CompletableFuture<List<ChangeEvent>> keyHistoryFromLog(String id, long fromVersion) {
+        List<ChangeEvent> found = new ArrayList<>();
+        return scan(SectionLog.START, event -> {
+            if (event.key().id().equals(id) && event.version() > fromVersion) {
+                found.add(event);
+            }
+        }).thenApply(ignored -> found);
+    }
+
+    private CompletableFuture<Void> scan(String after, java.util.function.Consumer<ChangeEvent> sink) {
+        return sectionLog.after(after, batchSize).thenCompose(batch -> {
+            batch.events().forEach(sink);
+            return batch.entries() == batchSize ? scan(batch.lastId(), sink) : CompletableFuture.completedFuture(null);
+        });
+    }
+
+    private ChangeEvent snapshotEvent(String id, StoredDocument stored, long after) {
+        if (stored.epoch() == null || !stored.exists() || stored.version() <= after) {
+            return null;
+        }
+        DataKey key = DataKey.of(partition, section, id);
+        ObjectNode state = codec.fromMembers(key, store.layout().documentKey(id), stored.members());
+        return ChangeEvent.snapshot("snapshot-" + stored.version() + "-" + Long.toHexString(System.nanoTime()), key,
+                stored.version(), after < stored.version() ? Math.max(0, after) : 0, stored.epoch(),
+                Instant.ofEpochMilli(stored.timeMillis()), stored.origin(), state);
+    }
+
+    /**
+     * Subscribes to every change of the section committed at or after {@code since} (as far as the
+     * log reaches back; if it does not, the subscriber first gets a snapshot of every document),
+     * then the live ones. The handle ends the subscription.
+     */
+    public Runnable subscribeSection(Instant since, ChangeListener listener) {
+        SectionSubscriber subscriber = new SectionSubscriber(listener);
+        sectionSubscribers.add(subscriber);
+        String startAfter = Math.max(0, since.toEpochMilli() - 1) + "-" + Long.MAX_VALUE;
+        sectionLog.first()
+                .thenCompose(first -> {
+                    boolean reachesBack = first == null || StreamIds.compare(first, startAfter) <= 0;
+                    if (reachesBack) {
+                        fromLog.incrementAndGet();
+                        return scan(startAfter, subscriber::catchUp);
+                    }
+                    fromSnapshot.incrementAndGet();
+                    return snapshotAll(subscriber).thenCompose(ignored -> scan(startAfter, subscriber::catchUp));
+                })
+                .whenComplete((ok, error) -> {
+                    if (error != null) {
+                        log.warn("section {}/{}: catching up a section subscriber failed ({}); it continues live",
+                                partition, section, RedisDocumentStore.unwrap(error).getMessage());
+                    }
+                    subscriber.goLive();
+                });
+        return () -> {
+            subscriber.closed = true;
+            sectionSubscribers.remove(subscriber);
+        };
+    }
+
+    private CompletableFuture<Void> snapshotAll(SectionSubscriber subscriber) {
+        // SCAN asynchronously: this runs on a Redisson thread, where Redisson refuses blocking calls.
+        List<String> ids = new ArrayList<>();
+        return collectKeys(redisson.getKeys().getKeysAsync(KeysScanOptions.defaults().chunkSize(100)
+                .pattern(store.layout().documentKeyPrefix() + "*")), ids)
+                .thenCompose(ignored -> snapshotEach(subscriber, ids));
+    }
+
+    private CompletableFuture<Void> collectKeys(org.redisson.api.AsyncIterator<String> keys, List<String> ids) {
+        return keys.hasNext().toCompletableFuture().thenCompose(more -> !more ? CompletableFuture.<Void>completedFuture(null)
+                : keys.next().toCompletableFuture().thenCompose(key -> {
+                    ids.add(store.layout().idOf(key));
+                    return collectKeys(keys, ids);
+                }));
+    }
+
+    private CompletableFuture<Void> snapshotEach(SectionSubscriber subscriber, List<String> ids) {
+        CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+        for (String id : ids) {
+            chain = chain.thenCompose(ignored -> store.load(id).thenAccept(stored -> {
+                ChangeEvent snapshot = snapshotEvent(id, stored, 0);
+                if (snapshot != null) {
+                    subscriber.catchUp(snapshot);
+                }
+            }));
+        }
+        return chain;
+    }
+
+    /** Subscriptions served from each source since start: buffer, log, history source, snapshot. */
+    public long[] counters() {
+        return new long[] {fromBuffer.get(), fromLog.get(), fromHistory.get(), fromSnapshot.get()};
+    }
+
+    /** One key subscription. Touched only on the key's lane. */
+    private final class KeySubscriber {
+        final String id;
+        final ChangeListener listener;
+        long delivered;
+        volatile boolean live;
+        volatile boolean closed;
+
+        KeySubscriber(String id, long fromVersion, ChangeListener listener) {
+            this.id = id;
+            this.delivered = fromVersion;
+            this.listener = listener;
+        }
+
+        void deliverAll(List<ChangeEvent> events) {
+            events.forEach(this::deliver);
+        }
+
+        void offer(ChangeEvent event) {
+            if (live) {
+                deliver(event);
+            }
+        }
+
+        void deliver(ChangeEvent event) {
+            if (closed || event.version() <= delivered) {
+                return;
+            }
+            delivered = event.version();
+            try {
+                listener.onChange(event);
+            } catch (RuntimeException e) {
+                log.warn("late subscriber of {} failed on version {}", id, event.version(), e);
+            }
+        }
+
+        void close() {
+            closed = true;
+            lanes.execute(id, () -> {
+                List<KeySubscriber> list = byKey.get(id);
+                if (list != null) {
+                    list.remove(this);
+                    byKey.remove(id, List.of());
+                }
+            });
+        }
+    }
+
+    /** One section subscription: queues live changes while it catches up, then delivers them in order. */
+    private final class SectionSubscriber {
+        final ChangeListener listener;
+        final Map<String, Long> delivered = new HashMap<>();
+        final Deque<ChangeEvent> queued = new ArrayDeque<>();
+        boolean live;
+        volatile boolean closed;
+
+        SectionSubscriber(ChangeListener listener) {
+            this.listener = listener;
+        }
+
+        synchronized void catchUp(ChangeEvent event) {
+            deliver(event);
+        }
+
+        synchronized void offer(ChangeEvent event) {
+            if (live) {
+                deliver(event);
+            } else {
+                queued.add(event);
+            }
+        }
+
+        synchronized void goLive() {
+            while (!queued.isEmpty()) {
+                deliver(queued.poll());
+            }
+            live = true;
+        }
+
+        private void deliver(ChangeEvent event) {
+            if (closed) {
+                return;
+            }
+            // Live changes the log scan already handed over may still arrive: always drop repeats.
+            Long last = delivered.get(event.key().id());
+            if (last != null && event.version() <= last) {
+                return;
+            }
+            delivered.put(event.key().id(), event.version());
+            try {
+                listener.onChange(event);
+            } catch (RuntimeException e) {
+                log.warn("section subscriber failed on {} version {}", event.key(), event.version(), e);
+            }
+        }
+    }
+}
