@@ -1,0 +1,108 @@
+package io.github.ddm.benchmarks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.ddm.benchmarks.micro.CacheHitBenchmark;
+import io.github.ddm.benchmarks.micro.PatchBenchmark;
+import io.github.ddm.benchmarks.redis.BytesHarness;
+import io.github.ddm.benchmarks.redis.HeapHarness;
+import io.github.ddm.benchmarks.redis.PropagationHarness;
+import io.github.ddm.benchmarks.redis.UpdateLatencyBenchmark;
+import io.github.ddm.benchmarks.redis.UpdateThroughputBenchmark;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.Options;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+import org.openjdk.jmh.runner.options.VerboseMode;
+
+/**
+ * The smoke pass CI runs: every JMH benchmark once, in this JVM, with tiny settings, and every
+ * harness with a tiny N. It proves each one runs and produces a figure; it never judges a figure
+ * (speed is measured by hand on a quiet machine, see docs/benchmarks.md).
+ */
+class BenchmarksSmokeIT {
+
+    @Test
+    void singleThreadedBenchmarks_eachProduceAScore() throws RunnerException {
+        assertEveryMethodScored(run(1, CacheHitBenchmark.class, PatchBenchmark.class, UpdateLatencyBenchmark.class),
+                CacheHitBenchmark.class, PatchBenchmark.class, UpdateLatencyBenchmark.class);
+    }
+
+    @Test
+    void multiWriterBenchmark_producesAScoreWithFewerThreads() throws RunnerException {
+        assertEveryMethodScored(run(2, UpdateThroughputBenchmark.class), UpdateThroughputBenchmark.class);
+    }
+
+    @Test
+    void propagationHarness_measuresBothWays() {
+        PropagationHarness.Result result = PropagationHarness.run("--updates", "100", "--warmup", "20");
+
+        assertThat(result.lost()).isZero();
+        assertThat(result.propagation()).containsOnlyKeys("listener", "poll");
+        assertThat(result.propagation().values()).allSatisfy(p -> {
+            assertThat(p.count()).isEqualTo(100);
+            assertThat(p.p50()).isPositive();
+        });
+        assertThat(result.commit().count()).isEqualTo(100);
+    }
+
+    @Test
+    void bytesHarness_receivesEveryUpdateOnTheSectionChannel() {
+        BytesHarness.Result result = BytesHarness.run("--updates", "150");
+
+        assertThat(result.updates()).isEqualTo(150);
+        assertThat(result.withState()).isLessThan(150);
+        assertThat(result.averageBytes()).isPositive();
+        assertThat(result.patchOnlyAverageBytes()).isPositive();
+        assertThat(result.documentBytes()).isBetween(3_300, 3_700);
+        assertThat(result.example()).contains("\"patch\":[{\"op\":\"replace\"");
+    }
+
+    @Test
+    void heapHarness_reportsEveryContender() {
+        HeapHarness.Result result = HeapHarness.run("--keys", "300");
+
+        assertThat(result.bytesPerKey()).hasSize(5).allSatisfy((name, bytes) -> assertThat(bytes).isFinite());
+    }
+
+    private static Collection<RunResult> run(int threads, Class<?>... benchmarks) throws RunnerException {
+        OptionsBuilder options = new OptionsBuilder();
+        for (Class<?> benchmark : benchmarks) {
+            options.include("^" + benchmark.getName().replace(".", "\\.") + "\\.");
+        }
+        Options settings = options
+                .forks(0)
+                .warmupIterations(0)
+                .measurementIterations(1)
+                .measurementTime(TimeValue.milliseconds(200))
+                .threads(threads)
+                .shouldFailOnError(true)
+                .verbosity(VerboseMode.SILENT)
+                .build();
+        return new Runner(settings).run();
+    }
+
+    private static void assertEveryMethodScored(Collection<RunResult> results, Class<?>... benchmarks) {
+        Set<String> expected = Arrays.stream(benchmarks)
+                .flatMap(type -> Arrays.stream(type.getDeclaredMethods())
+                        .filter(method -> method.isAnnotationPresent(Benchmark.class))
+                        .map(method -> type.getName() + "." + method.getName()))
+                .collect(Collectors.toSet());
+        List<String> scored = results.stream()
+                .peek(result -> assertThat(result.getPrimaryResult().getScore())
+                        .as(result.getParams().getBenchmark())
+                        .isPositive())
+                .map(result -> result.getParams().getBenchmark())
+                .toList();
+        assertThat(scored).containsExactlyInAnyOrderElementsOf(expected);
+    }
+}
