@@ -2,6 +2,7 @@ package io.github.ddm.internal.patch;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -15,7 +16,11 @@ import java.util.List;
  * member literally named {@code "t~1"}, encoded {@code /t~01}, is looked up as {@code "t/"}.
  * RFC 6901 requires {@code ~1} first. zjsonpatch still computes the diffs, whose encoding is right.
  *
- * <p>Stateless and thread-safe. Neither the patch nor the base is modified.
+ * <p>The result shares every node the patch does not touch with the base (and with the patch's
+ * values): only the containers on the path to a change are copied. That makes an apply cost what
+ * the change touches, not the size of the document, and it requires that nobody modifies a tree
+ * once built, which DDM never does. Stateless and thread-safe. Neither the patch nor the base is
+ * modified.
  */
 final class JsonPatchApplier {
 
@@ -33,21 +38,21 @@ final class JsonPatchApplier {
         if (!patch.isArray()) {
             throw fail(-1, "a JSON Patch must be an array");
         }
-        JsonNode doc = base.deepCopy();
+        JsonNode doc = base;
         for (int i = 0; i < patch.size(); i++) {
             JsonNode op = patch.get(i);
             String path = text(op, "path", i);
             switch (text(op, "op", i)) {
                 case "add":
-                    doc = add(doc, parse(path, i), value(op, i).deepCopy(), i);
+                    doc = add(doc, parse(path, i), value(op, i), i);
                     break;
                 case "remove":
-                    remove(doc, parse(path, i), i);
+                    doc = remove(doc, parse(path, i), i);
                     break;
                 case "replace": {
                     List<String> tokens = parse(path, i);
                     get(doc, tokens, i);
-                    doc = tokens.isEmpty() ? value(op, i).deepCopy() : set(doc, tokens, value(op, i).deepCopy(), i);
+                    doc = tokens.isEmpty() ? value(op, i) : set(doc, tokens, value(op, i), i);
                     break;
                 }
                 case "move": {
@@ -60,12 +65,12 @@ final class JsonPatchApplier {
                     if (from.isEmpty()) {
                         throw fail(i, "cannot move the root");
                     }
-                    remove(doc, from, i);
+                    doc = remove(doc, from, i);
                     doc = add(doc, to, value, i);
                     break;
                 }
                 case "copy":
-                    doc = add(doc, parse(path, i), get(doc, parse(text(op, "from", i), i), i).deepCopy(), i);
+                    doc = add(doc, parse(path, i), get(doc, parse(text(op, "from", i), i), i), i);
                     break;
                 case "test":
                     if (!get(doc, parse(path, i), i).equals(NUMERIC, value(op, i))) {
@@ -83,45 +88,84 @@ final class JsonPatchApplier {
         if (tokens.isEmpty()) {
             return value;
         }
-        JsonNode parent = get(doc, tokens.subList(0, tokens.size() - 1), i);
+        JsonNode[] path = copyToParent(doc, tokens, i);
+        JsonNode parent = path[1];
         String last = tokens.get(tokens.size() - 1);
         if (parent instanceof ObjectNode object) {
             object.set(last, value);
-        } else if (parent instanceof ArrayNode array) {
+        } else {
+            ArrayNode array = (ArrayNode) parent;
             int index = last.equals("-") ? array.size() : index(last, array.size(), i);
             array.insert(index, value);
-        } else {
-            throw fail(i, "the parent of the target is not a container");
         }
-        return doc;
+        return path[0];
     }
 
-    private static void remove(JsonNode doc, List<String> tokens, int i) {
+    private static JsonNode remove(JsonNode doc, List<String> tokens, int i) {
         if (tokens.isEmpty()) {
             throw fail(i, "cannot remove the root");
         }
-        JsonNode parent = get(doc, tokens.subList(0, tokens.size() - 1), i);
+        JsonNode[] path = copyToParent(doc, tokens, i);
+        JsonNode parent = path[1];
         String last = tokens.get(tokens.size() - 1);
         if (parent instanceof ObjectNode object) {
             if (object.remove(last) == null) {
                 throw fail(i, "no member '" + last + "' to remove");
             }
-        } else if (parent instanceof ArrayNode array) {
-            array.remove(index(last, array.size() - 1, i));
         } else {
-            throw fail(i, "the parent of the target is not a container");
+            ArrayNode array = (ArrayNode) parent;
+            array.remove(index(last, array.size() - 1, i));
         }
+        return path[0];
     }
 
     private static JsonNode set(JsonNode doc, List<String> tokens, JsonNode value, int i) {
-        JsonNode parent = get(doc, tokens.subList(0, tokens.size() - 1), i);
+        JsonNode[] path = copyToParent(doc, tokens, i);
+        JsonNode parent = path[1];
         String last = tokens.get(tokens.size() - 1);
         if (parent instanceof ObjectNode object) {
             object.set(last, value);
         } else {
             ((ArrayNode) parent).set(index(last, parent.size() - 1, i), value);
         }
-        return doc;
+        return path[0];
+    }
+
+    /**
+     * A new root whose containers on the way to the target's parent are shallow copies (everything
+     * else is shared), and that copied parent: {@code {root, parent}}.
+     */
+    private static JsonNode[] copyToParent(JsonNode doc, List<String> tokens, int i) {
+        JsonNode root = shallowCopy(doc, i);
+        JsonNode node = root;
+        for (String token : tokens.subList(0, tokens.size() - 1)) {
+            JsonNode copy;
+            if (node instanceof ObjectNode object) {
+                JsonNode child = object.get(token);
+                if (child == null) {
+                    throw fail(i, "no value at '" + token + "'");
+                }
+                copy = shallowCopy(child, i);
+                object.set(token, copy);
+            } else {
+                ArrayNode array = (ArrayNode) node;
+                int index = index(token, array.size() - 1, i);
+                copy = shallowCopy(array.get(index), i);
+                array.set(index, copy);
+            }
+            node = copy;
+        }
+        return new JsonNode[] {root, node};
+    }
+
+    private static JsonNode shallowCopy(JsonNode node, int i) {
+        if (node instanceof ObjectNode object) {
+            return JsonNodeFactory.instance.objectNode().setAll(object);
+        }
+        if (node instanceof ArrayNode array) {
+            return JsonNodeFactory.instance.arrayNode(array.size()).addAll(array);
+        }
+        throw fail(i, "the parent of the target is not a container");
     }
 
     private static JsonNode get(JsonNode doc, List<String> tokens, int i) {

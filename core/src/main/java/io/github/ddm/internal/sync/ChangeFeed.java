@@ -12,6 +12,8 @@ import io.github.ddm.schema.ChangeOp;
 import io.github.ddm.schema.InvalidEventException;
 import java.time.Duration;
 import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -69,6 +71,9 @@ public final class ChangeFeed<T> {
     private final AtomicLong resubscribes = new AtomicLong();
     private final AtomicBoolean firstSubscribe = new AtomicBoolean(true);
     private final AtomicBoolean subscribed = new AtomicBoolean();
+    /** Changes that arrived ahead of a missing version, per key, waiting for it. Lane-owned per key. */
+    private final Map<String, NavigableMap<Long, ChangeEvent>> held = new ConcurrentHashMap<>();
+    private static final int MAX_HELD_PER_KEY = 1_000;
     /** Keys holding back a gap, with the catch-up generation at which the gap was first seen. Lane-owned per key. */
     private final Map<String, Long> gapsSince = new ConcurrentHashMap<>();
     private final Object streamLock = new Object();
@@ -79,14 +84,14 @@ public final class ChangeFeed<T> {
 
     public ChangeFeed(RedissonClient redisson, RedisLayout layout, boolean sharded, DocumentCache<T> cache,
                       SectionState<T> state, Loader<T> loader, KeyLanes lanes, Listeners listeners, SyncEvents syncEvents,
-                      ChangeBuffer buffer, long maxBacklog, String partition, String section) {
+                      ChangeBuffer buffer, RecentTrees trees, long maxBacklog, String partition, String section) {
         this.redisson = redisson;
         this.layout = layout;
         this.sharded = sharded;
         this.cache = cache;
         this.state = state;
         this.loader = loader;
-        this.applier = new EventApplier<>(cache, layout);
+        this.applier = new EventApplier<>(cache, layout, trees);
         this.lanes = lanes;
         this.listeners = listeners;
         this.syncEvents = syncEvents;
@@ -252,8 +257,8 @@ public final class ChangeFeed<T> {
             }
             if (!fromLog && repair.busy()) {
                 // A catch-up is replaying the log: earlier versions of this key may be on their way
-                // from it. Let the log deliver this one too, after them (a catch-up follows).
-                hold(id);
+                // from it. Hold this one until they are delivered (a catch-up follows).
+                hold(event);
                 return;
             }
         }
@@ -262,6 +267,30 @@ public final class ChangeFeed<T> {
 
     /** Moves cache, buffer and listeners to this event, which follows what was delivered. Lane only. */
     void deliver(ChangeEvent event) {
+        deliverOne(event);
+        // Changes held back because they arrived ahead of this one may follow now.
+        NavigableMap<Long, ChangeEvent> waiting = held.get(event.key().id());
+        if (waiting != null) {
+            long last = event.version();
+            waiting.headMap(last, true).clear();
+            ChangeEvent next;
+            while ((next = waiting.firstEntry() == null ? null : waiting.firstEntry().getValue()) != null
+                    && next.prevVersion() == last) {
+                waiting.pollFirstEntry();
+                deliverOne(next);
+                last = next.version();
+            }
+            waiting.headMap(last, true).clear();
+            if (waiting.isEmpty()) {
+                held.remove(event.key().id());
+            } else {
+                // Still a hole before the next held change: keep waiting for the log to fill it.
+                gapsSince.putIfAbsent(event.key().id(), repair.startedCatchUps());
+            }
+        }
+    }
+
+    private void deliverOne(ChangeEvent event) {
         String id = event.key().id();
         gapsSince.remove(id);
         CachedDocument<T> entry = cache.get(id);
@@ -300,14 +329,31 @@ public final class ChangeFeed<T> {
         }
     }
 
-    private void hold(String id) {
+    private void hold(ChangeEvent event) {
+        String id = event.key().id();
+        NavigableMap<Long, ChangeEvent> waiting = held.computeIfAbsent(id, k -> new TreeMap<>());
+        if (waiting.size() < MAX_HELD_PER_KEY) {
+            waiting.put(event.version(), event);
+        }
         gapsSince.putIfAbsent(id, repair.startedCatchUps());
         repair.request(SyncEvent.Trigger.GAP);
+    }
+
+    /** Forgets every held change (the epoch changed: versions start over). */
+    void forgetHeld() {
+        held.clear();
+        gapsSince.clear();
     }
 
     private void onGap(ChangeEvent event, long last) {
         String id = event.key().id();
         gaps.incrementAndGet();
+        // Keep it: live changes and catch-ups interleave on the lane, so the missing versions may
+        // arrive after it, and the log may not be read past this point again.
+        NavigableMap<Long, ChangeEvent> waiting = held.computeIfAbsent(id, k -> new TreeMap<>());
+        if (waiting.size() < MAX_HELD_PER_KEY) {
+            waiting.put(event.version(), event);
+        }
         Long since = gapsSince.get(id);
         if (since != null && repair.completedAfter(since)) {
             // A catch-up that started after this gap was seen has finished, and the key still

@@ -66,7 +66,7 @@ public final class DocumentWriter<T> {
     private final String section;
     private final String originText;
     private final ConcurrentMap<String, CompletableFuture<?>> tails = new ConcurrentHashMap<>();
-    private final RecentTrees recentTrees = new RecentTrees(64);
+    private final RecentTrees recentTrees;
     private final OwnCommits<T> ownCommits = new OwnCommits<>();
     private final AtomicLong commits = new AtomicLong();
     private final AtomicLong conflicts = new AtomicLong();
@@ -74,8 +74,9 @@ public final class DocumentWriter<T> {
     private final AtomicLong fullBytes = new AtomicLong();
 
     public DocumentWriter(RedisDocumentStore store, DocumentCache<T> cache, DocumentCodec<T> codec, SectionState<T> state,
-                          Loader<T> loader, KeyLanes lanes, Settings settings, ConflictResolver<T> resolver,
-                          String partition, String section) {
+                          Loader<T> loader, KeyLanes lanes, RecentTrees recentTrees, Settings settings,
+                          ConflictResolver<T> resolver, String partition, String section) {
+        this.recentTrees = recentTrees;
         this.store = store;
         this.cache = cache;
         this.codec = codec;

@@ -41,10 +41,12 @@ final class EventApplier<T> {
 
     private final DocumentCache<T> cache;
     private final RedisLayout layout;
+    private final RecentTrees trees;
 
-    EventApplier(DocumentCache<T> cache, RedisLayout layout) {
+    EventApplier(DocumentCache<T> cache, RedisLayout layout, RecentTrees trees) {
         this.cache = cache;
         this.layout = layout;
+        this.trees = trees;
     }
 
     Outcome apply(String id, CachedDocument<T> entry, ChangeEvent event) {
@@ -71,8 +73,14 @@ final class EventApplier<T> {
                     return new Gap("update " + event.version() + " arrived for a key cached as absent");
                 }
                 try {
-                    ObjectNode next = (ObjectNode) PatchEngine.apply(event.patch(), cache.tree(entry));
-                    return present(id, event, next);
+                    // The base's tree is remembered for hot keys, so a change costs what it touches.
+                    ObjectNode base = trees.get(id, entry.version());
+                    ObjectNode next = (ObjectNode) PatchEngine.apply(event.patch(), base != null ? base : cache.tree(entry));
+                    Outcome applied = present(id, event, next);
+                    if (applied instanceof Applied<?>) {
+                        trees.put(id, event.version(), next);
+                    }
+                    return applied;
                 } catch (PatchEngine.PatchFailedException e) {
                     return new Gap("patch " + event.prevVersion() + "->" + event.version() + " does not apply: " + e.getMessage());
                 }

@@ -50,7 +50,7 @@ public final class Loader<T> {
         this.cache = cache;
         this.codec = codec;
         this.state = state;
-        this.applier = new EventApplier<>(cache, store.layout());
+        this.applier = new EventApplier<>(cache, store.layout(), new RecentTrees(1));
         this.lanes = lanes;
         this.partition = partition;
         this.section = section;

@@ -29,6 +29,8 @@ public final class SectionEngine<T> {
 
     private static final int LANES = 256;
     private static final int CHECK_BATCH = 500;
+    /** Trees kept per section: a JSON tree costs about ten times its document's JSON, so few. */
+    private static final int RECENT_TREES = 32;
 
     /** Every setting the section needs, validated by the builder. */
     public record Settings<T>(Class<T> type, String namespace, String partition, String section, boolean sharded,
@@ -73,11 +75,13 @@ public final class SectionEngine<T> {
         this.buffer = new ChangeBuffer(settings.changeBufferSize(), settings.changeBufferTtl(), settings.changeBufferMaxEvents(),
                 settings.clock());
         this.loader = new Loader<>(store, cache, codec, state, lanes, settings.partition(), settings.section());
-        this.writer = new DocumentWriter<>(store, cache, codec, state, loader, lanes, settings.writer(), settings.resolver(),
+        // The trees of the hot keys' latest versions, shared by this node's writes and applies.
+        RecentTrees trees = new RecentTrees(RECENT_TREES);
+        this.writer = new DocumentWriter<>(store, cache, codec, state, loader, lanes, trees, settings.writer(), settings.resolver(),
                 settings.partition(), settings.section());
         this.syncEvents = new SyncEvents(settings.executor());
         this.feed = new ChangeFeed<>(redisson, layout, settings.sharded(), cache, state, loader, lanes, listeners, syncEvents,
-                buffer, settings.maxPendingChanges(), settings.partition(), settings.section());
+                buffer, trees, settings.maxPendingChanges(), settings.partition(), settings.section());
         SectionLog sectionLog = new SectionLog(redisson, layout);
         this.subscriptions = new Subscriptions<>(redisson, sectionLog, store, codec, buffer, lanes, settings.history(),
                 settings.partition(), settings.section(), settings.catchUpBatchSize());
@@ -90,6 +94,7 @@ public final class SectionEngine<T> {
         state.onLoss((previous, current) -> {
             // Versions start over in the new epoch: what was delivered under the old one says nothing.
             buffer.clear();
+            feed.forgetHeld();
             syncEvents.emit(new SyncEvent.EpochChanged(settings.partition(), settings.section(), previous, current));
             syncEvents.emit(new SyncEvent.Reloaded(settings.partition(), settings.section(), null, SyncEvent.ReloadReason.EPOCH_CHANGED));
         });

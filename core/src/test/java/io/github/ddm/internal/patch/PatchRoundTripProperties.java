@@ -25,11 +25,16 @@ class PatchRoundTripProperties {
     @Property(tries = 500)
     void applyingTheDiff_toTheOldState_givesTheNewState(@ForAll("documents") ObjectNode before, @ForAll long seed) {
         ObjectNode after = mutate(before.deepCopy(), new Random(seed));
+        ObjectNode untouched = before.deepCopy();
 
         JsonNode patch = PatchEngine.diff(before, after);
+        JsonNode patchCopy = patch.deepCopy();
         JsonNode applied = PatchEngine.apply(patch, before);
 
         assertThat(applied).isEqualTo(after);
+        // The result shares nodes with the base and the patch, so neither may have changed.
+        assertThat(before).isEqualTo(untouched);
+        assertThat(patch).isEqualTo(patchCopy);
         assertThat(patch.findValuesAsText("op")).doesNotContain("move", "copy");
     }
 
