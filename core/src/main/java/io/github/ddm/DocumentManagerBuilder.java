@@ -48,7 +48,7 @@ public final class DocumentManagerBuilder<T> {
     long cacheMaximumSize = 100_000;
     Duration cacheIdleExpiry = Duration.ofHours(6);
     long logMaxLength = 10_000;
-    int fullStateEvery = 100;
+    int fullStateEvery = 1_000;
     int maxWriteAttempts = 32;
     Duration retryBackoffBase = Duration.ofMillis(1);
     Duration retryBackoffMax = Duration.ofMillis(50);
@@ -177,7 +177,7 @@ public final class DocumentManagerBuilder<T> {
         return this;
     }
 
-    /** Every Nth version of an update carries the full state besides the patch (default 100; 0: never). */
+    /** Every Nth version of an update carries the full state besides the patch (default 1,000; 0: never). Each one costs a message the size of the document, so a small N weighs on every change's average bytes. */
     public DocumentManagerBuilder<T> fullStateEvery(int fullStateEvery) {
         if (fullStateEvery < 0) {
             throw new IllegalArgumentException("fullStateEvery must be >= 0, got " + fullStateEvery);
