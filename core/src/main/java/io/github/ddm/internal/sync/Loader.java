@@ -111,11 +111,11 @@ public final class Loader<T> {
             read(id, pending, rereads + 1);
             return;
         }
-        inflight.remove(id, pending);
         CachedDocument<T> entry;
         try {
             entry = entryOf(id, stored);
         } catch (RuntimeException e) {
+            inflight.remove(id, pending);
             pending.result.completeExceptionally(e);
             return;
         }
@@ -135,6 +135,9 @@ public final class Loader<T> {
         if (cacheable) {
             state.put(id, entry);
         }
+        // Only now: a caller arriving between the two steps would find neither the entry nor
+        // this load, and read Redis a second time.
+        inflight.remove(id, pending);
         pending.result.complete(entry);
     }
 
