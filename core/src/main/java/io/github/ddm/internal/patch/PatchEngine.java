@@ -75,7 +75,7 @@ public final class PatchEngine {
     public static final class PatchFailedException extends RuntimeException {
         private static final long serialVersionUID = 1L;
 
-        PatchFailedException(String message, Throwable cause) {
+        public PatchFailedException(String message, Throwable cause) {
             super(message, cause);
         }
     }

@@ -9,6 +9,8 @@ import java.util.Map;
  *
  * @param id the document id
  * @param expectedVersion the version the change was computed from (0 when never written)
+ * @param newVersion the version it commits: {@code expectedVersion + 1} for a local change; a
+ *     replicated state may jump ahead (it carries the whole document)
  * @param knownEpoch the section epoch the writer knows, or null
  * @param timeMillis change time
  * @param origin {@code region/node}
@@ -17,12 +19,15 @@ import java.util.Map;
  * @param writes members to write: name to JSON text (ignored for DELETE)
  * @param removals members to delete (ignored for DELETE, which removes every member)
  */
-public record CommitRequest(String id, long expectedVersion, String knownEpoch, long timeMillis, String origin,
+public record CommitRequest(String id, long expectedVersion, long newVersion, String knownEpoch, long timeMillis, String origin,
                             ChangeOp op, EventTemplate event, Map<String, String> writes, List<String> removals) {
 
     public CommitRequest {
         if (op == ChangeOp.SNAPSHOT) {
             throw new IllegalArgumentException("a snapshot is not a commit");
+        }
+        if (newVersion <= expectedVersion) {
+            throw new IllegalArgumentException("newVersion " + newVersion + " must be above expectedVersion " + expectedVersion);
         }
         writes = Map.copyOf(writes);
         removals = List.copyOf(removals);

@@ -88,7 +88,7 @@ public final class RedisDocumentStore {
         String key = layout.documentKey(request.id());
         List<Object> args = new ArrayList<>(13 + 2 * request.writes().size() + request.removals().size());
         args.add(Long.toString(request.expectedVersion()));
-        args.add(Long.toString(request.expectedVersion() + 1));
+        args.add(Long.toString(request.newVersion()));
         args.add(request.knownEpoch() == null ? "" : request.knownEpoch());
         args.add(freshEpoch);
         args.add(Long.toString(request.timeMillis()));

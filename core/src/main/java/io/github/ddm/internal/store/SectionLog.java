@@ -59,19 +59,22 @@ public final class SectionLog {
     }
 
     /**
-     * Whether entries newer than {@code afterId} were removed from the log (trimmed by MAXLEN):
-     * Redis 7 records the largest removed id ({@code XINFO STREAM max-deleted-entry-id}); older
-     * servers are judged by the oldest remaining entry. An absent log has lost nothing.
+     * Whether entries newer than {@code afterId} were removed from the log (trimmed by MAXLEN, or
+     * deleted): the log has lost entries ({@code entries-added} exceeds its length) and its oldest
+     * remaining entry is newer than {@code afterId}, or an entry newer than it was deleted
+     * ({@code max-deleted-entry-id}). Redis 7 reports both; an absent log has lost nothing.
      */
     public CompletableFuture<Boolean> trimmedPast(String afterId) {
         return stream.getInfoAsync().toCompletableFuture()
                 .thenApply(info -> {
                     StreamMessageId maxDeleted = info.getMaxDeletedEntryId();
-                    if (maxDeleted != null) {
-                        return !maxDeleted.toString().equals(START) && compare(maxDeleted.toString(), afterId) > 0;
+                    if (maxDeleted != null && !maxDeleted.toString().equals(START) && compare(maxDeleted.toString(), afterId) > 0) {
+                        return true;
                     }
+                    boolean lostSome = info.getEntriesAdded() == 0 || info.getEntriesAdded() > info.getLength();
                     var first = info.getFirstEntry();
-                    return !START.equals(afterId) && (first == null || compare(first.getId().toString(), afterId) > 0);
+                    return lostSome && (START.equals(afterId) ? info.getEntriesAdded() > info.getLength()
+                            : first == null || compare(first.getId().toString(), afterId) > 0);
                 })
                 .exceptionallyCompose(e -> {
                     Throwable cause = RedisDocumentStore.unwrap(e);

@@ -297,7 +297,8 @@ public final class DocumentWriter<T> {
                 }
             }
             EventTemplate template = EventTemplate.of(event);
-            CommitRequest request = new CommitRequest(id, base.version(), base.epoch() != null ? base.epoch() : state.epoch(),
+            CommitRequest request = new CommitRequest(id, base.version(), base.version() + 1,
+                    base.epoch() != null ? base.epoch() : state.epoch(),
                     event.time().toEpochMilli(), originText, op, template, writes, removals);
             int eventBytes = template.head().length() + template.middle().length() + template.tail().length();
             ownCommits.register(new OwnCommits.Own<>(event, template, after, value, bytes, size, measured));

@@ -83,11 +83,11 @@ public final class SectionEngine<T> {
         this.feed = new ChangeFeed<>(redisson, layout, settings.sharded(), cache, state, loader, lanes, listeners, syncEvents,
                 buffer, trees, settings.maxPendingChanges(), settings.partition(), settings.section());
         SectionLog sectionLog = new SectionLog(redisson, layout);
-        this.subscriptions = new Subscriptions<>(redisson, sectionLog, store, codec, buffer, lanes, settings.history(),
+        this.subscriptions = new Subscriptions<>(redisson, sectionLog, store, buffer, lanes, settings.history(),
                 settings.partition(), settings.section(), settings.catchUpBatchSize());
         feed.subscriptions(subscriptions);
         feed.ownCommits(writer.ownCommits());
-        this.repair = new SectionRepair<>(sectionLog, store, feed, cache, codec, buffer, lanes, loader, syncEvents,
+        this.repair = new SectionRepair<>(sectionLog, store, feed, cache, buffer, lanes, loader, syncEvents,
                 settings.executor(), settings.partition(), settings.section(), settings.catchUpBatchSize());
         this.versionCheck = new VersionCheck<>(redisson, layout, cache, state, loader, repair, lanes, syncEvents,
                 settings.partition(), settings.section(), CHECK_BATCH);

@@ -1,18 +1,16 @@
 package io.github.ddm.internal.sync;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.ddm.CorruptDocumentException;
 import io.github.ddm.SyncEvent;
 import io.github.ddm.internal.buffer.ChangeBuffer;
 import io.github.ddm.internal.cache.DocumentCache;
-import io.github.ddm.internal.patch.DocumentCodec;
 import io.github.ddm.internal.store.RedisDocumentStore;
 import io.github.ddm.internal.store.SectionLog;
+import io.github.ddm.internal.store.Snapshots;
 import io.github.ddm.internal.store.StoredDocument;
 import io.github.ddm.schema.ChangeEvent;
 import io.github.ddm.schema.DataKey;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Base64;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -48,7 +46,6 @@ public final class SectionRepair<T> {
     private final RedisDocumentStore store;
     private final ChangeFeed<T> feed;
     private final DocumentCache<T> cache;
-    private final DocumentCodec<T> codec;
     private final ChangeBuffer buffer;
     private final KeyLanes lanes;
     private final Loader<T> loader;
@@ -75,14 +72,13 @@ public final class SectionRepair<T> {
     private long previousHeadSubscriptions;
 
     public SectionRepair(SectionLog sectionLog, RedisDocumentStore store, ChangeFeed<T> feed, DocumentCache<T> cache,
-                         DocumentCodec<T> codec, ChangeBuffer buffer, KeyLanes lanes, Loader<T> loader, SyncEvents events,
+                         ChangeBuffer buffer, KeyLanes lanes, Loader<T> loader, SyncEvents events,
                          Executor executor,
                          String partition, String section, int batchSize) {
         this.sectionLog = sectionLog;
         this.store = store;
         this.feed = feed;
         this.cache = cache;
-        this.codec = codec;
         this.buffer = buffer;
         this.lanes = lanes;
         this.loader = loader;
@@ -298,22 +294,12 @@ public final class SectionRepair<T> {
     }
 
     private ChangeEvent snapshotOf(DataKey key, StoredDocument stored, long delivered) {
-        if (stored.epoch() == null || stored.version() <= Math.max(0, delivered)) {
+        try {
+            return Snapshots.of(key, store.layout().documentKey(key.id()), stored, "resync-" + randomId(), Math.max(0, delivered));
+        } catch (CorruptDocumentException e) {
+            log.warn("section {}/{}: {} cannot be re-read: {}", partition, section, key.id(), e.getMessage());
             return null;
         }
-        String eventId = "resync-" + randomId();
-        Instant time = Instant.ofEpochMilli(stored.timeMillis());
-        long prev = delivered > 0 ? delivered : 0;
-        if (stored.exists()) {
-            try {
-                ObjectNode state = codec.fromMembers(key, store.layout().documentKey(key.id()), stored.members());
-                return ChangeEvent.snapshot(eventId, key, stored.version(), prev, stored.epoch(), time, stored.origin(), state);
-            } catch (CorruptDocumentException e) {
-                log.warn("section {}/{}: {} cannot be re-read: {}", partition, section, key.id(), e.getMessage());
-                return null;
-            }
-        }
-        return prev >= 1 ? ChangeEvent.delete(eventId, key, stored.version(), prev, stored.epoch(), time, stored.origin()) : null;
     }
 
     private static String randomId() {

@@ -1,12 +1,11 @@
 package io.github.ddm.internal.sync;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.ddm.ChangeListener;
 import io.github.ddm.HistorySource;
 import io.github.ddm.internal.buffer.ChangeBuffer;
-import io.github.ddm.internal.patch.DocumentCodec;
 import io.github.ddm.internal.store.RedisDocumentStore;
 import io.github.ddm.internal.store.SectionLog;
+import io.github.ddm.internal.store.Snapshots;
 import io.github.ddm.internal.store.StoredDocument;
 import io.github.ddm.schema.ChangeEvent;
 import io.github.ddm.schema.DataKey;
@@ -45,7 +44,6 @@ public final class Subscriptions<T> {
     private final RedissonClient redisson;
     private final SectionLog sectionLog;
     private final RedisDocumentStore store;
-    private final DocumentCodec<T> codec;
     private final ChangeBuffer buffer;
     private final KeyLanes lanes;
     private final HistorySource history;
@@ -59,13 +57,12 @@ public final class Subscriptions<T> {
     private final AtomicLong fromHistory = new AtomicLong();
     private final AtomicLong fromSnapshot = new AtomicLong();
 
-    public Subscriptions(RedissonClient redisson, SectionLog sectionLog, RedisDocumentStore store, DocumentCodec<T> codec,
+    public Subscriptions(RedissonClient redisson, SectionLog sectionLog, RedisDocumentStore store,
                          ChangeBuffer buffer, KeyLanes lanes, HistorySource history, String partition, String section,
                          int batchSize) {
         this.redisson = redisson;
         this.sectionLog = sectionLog;
         this.store = store;
-        this.codec = codec;
         this.buffer = buffer;
         this.lanes = lanes;
         this.history = history;
@@ -227,14 +224,11 @@ public final class Subscriptions<T> {
     }
 
     private ChangeEvent snapshotEvent(String id, StoredDocument stored, long after) {
-        if (stored.epoch() == null || !stored.exists() || stored.version() <= after) {
-            return null;
+        if (!stored.exists()) {
+            return null; // a late subscriber learns of a delete from the changes that follow
         }
-        DataKey key = DataKey.of(partition, section, id);
-        ObjectNode state = codec.fromMembers(key, store.layout().documentKey(id), stored.members());
-        return ChangeEvent.snapshot("snapshot-" + stored.version() + "-" + Long.toHexString(System.nanoTime()), key,
-                stored.version(), after < stored.version() ? Math.max(0, after) : 0, stored.epoch(),
-                Instant.ofEpochMilli(stored.timeMillis()), stored.origin(), state);
+        return Snapshots.of(DataKey.of(partition, section, id), store.layout().documentKey(id), stored,
+                "snapshot-" + stored.version() + "-" + Long.toHexString(System.nanoTime()), after < stored.version() ? Math.max(0, after) : 0);
     }
 
     /**

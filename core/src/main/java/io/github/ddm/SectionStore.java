@@ -1,0 +1,177 @@
+package io.github.ddm;
+
+import io.github.ddm.internal.store.RedisDocumentStore;
+import io.github.ddm.internal.store.RedisLayout;
+import io.github.ddm.internal.store.SectionLog;
+import io.github.ddm.internal.store.Snapshots;
+import io.github.ddm.internal.sync.Replicator;
+import io.github.ddm.schema.ChangeEvent;
+import io.github.ddm.schema.DataKey;
+import io.github.ddm.schema.Names;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.redisson.api.RedissonClient;
+import org.redisson.api.options.KeysScanOptions;
+
+/**
+ * Direct access to one section's stored documents and change log, without a cache: for the Kafka
+ * bridge (which reads logs and applies other regions' changes), replay, and operator tools. It
+ * goes through the same layout and commit script as {@link DocumentManager}, so what it writes is
+ * committed, logged and broadcast exactly like a local change.
+ *
+ * <p>Thread-safe. Futures complete on Redisson threads: do not block in their continuations.
+ */
+public final class SectionStore {
+
+    private static final Pattern LOG_KEY = Pattern.compile("^(.+):\\{([A-Za-z0-9._-]+):([A-Za-z0-9._-]+)\\}:log$");
+
+    private final SectionId id;
+    private final RedisDocumentStore store;
+    private final SectionLog log;
+    private final Replicator replicator;
+    private final RedisLayout layout;
+    private final RedissonClient redisson;
+
+    private SectionStore(RedissonClient redisson, String namespace, SectionId id) {
+        this.id = id;
+        this.redisson = redisson;
+        this.layout = new RedisLayout(namespace, id.partition(), id.section());
+        boolean sharded = redisson.getConfig().isClusterConfig();
+        this.store = new RedisDocumentStore(redisson, layout, id.partition(), id.section(), sharded, 0);
+        this.log = new SectionLog(redisson, layout);
+        this.replicator = new Replicator(store);
+    }
+
+    /**
+     * A section of {@code namespace}. Replicated writes publish with sharded pub/sub on a cluster.
+     * The log is not trimmed by writes made here ({@code logMaxLength} belongs to the writers).
+     */
+    public static SectionStore open(RedissonClient redisson, String namespace, SectionId section) {
+        Objects.requireNonNull(redisson, "redisson");
+        Names.requireShortName("namespace", namespace);
+        return new SectionStore(redisson, namespace, Objects.requireNonNull(section, "section"));
+    }
+
+    /**
+     * The sections of {@code namespace} that have a change log, found with {@code SCAN} (on every
+     * master of a cluster). The globs use Redis's syntax ({@code *}, {@code ?}).
+     */
+    public static CompletableFuture<List<SectionId>> discover(RedissonClient redisson, String namespace, String partitionGlob,
+                                                               String sectionGlob) {
+        Names.requireShortName("namespace", namespace);
+        String pattern = namespace + ":{" + partitionGlob + ":" + sectionGlob + "}:log";
+        return CompletableFuture.supplyAsync(() -> {
+            List<SectionId> found = new ArrayList<>();
+            for (String key : redisson.getKeys().getKeys(KeysScanOptions.defaults().pattern(pattern).chunkSize(500))) {
+                Matcher m = LOG_KEY.matcher(key);
+                if (m.matches() && m.group(1).equals(namespace)) {
+                    found.add(new SectionId(m.group(2), m.group(3)));
+                }
+            }
+            found.sort((a, b) -> a.toString().compareTo(b.toString()));
+            return found;
+        });
+    }
+
+    /** The section. */
+    public SectionId section() {
+        return id;
+    }
+
+    /** The Redis key of the section log, for messages and metrics. */
+    public String logKey() {
+        return layout.logKey();
+    }
+
+    /** One read of the log: events in log order, each with its stream id. */
+    public record LogBatch(List<ChangeEvent> events, String lastStreamId, int entries, int malformed) {
+        public LogBatch {
+            events = List.copyOf(events);
+        }
+    }
+
+    /** Up to {@code count} log entries after {@code afterStreamId} (exclusive; {@code "0-0"} for the start). */
+    public CompletableFuture<LogBatch> readLog(String afterStreamId, int count) {
+        return log.after(afterStreamId, count).thenApply(b -> new LogBatch(b.events(), b.lastId(), b.entries(), b.malformed()));
+    }
+
+    /** The stream id of the newest log entry, or {@code "0-0"} when the log is empty. */
+    public CompletableFuture<String> logHead() {
+        return log.head();
+    }
+
+    /** Whether entries after {@code streamId} were trimmed from the log (what was after it may be gone). */
+    public CompletableFuture<Boolean> logTrimmedPast(String streamId) {
+        return log.trimmedPast(streamId);
+    }
+
+    /** The ids of every document of the section, live or deleted, found with {@code SCAN}. */
+    public CompletableFuture<List<String>> ids() {
+        return CompletableFuture.supplyAsync(() -> {
+            List<String> ids = new ArrayList<>();
+            // The prefix has no glob characters: namespace, partition and section are short names.
+            for (String key : storeKeys()) {
+                ids.add(layout.idOf(key));
+            }
+            return ids;
+        });
+    }
+
+    private Iterable<String> storeKeys() {
+        return redisson.getKeys().getKeys(KeysScanOptions.defaults().pattern(layout.documentKeyPrefix() + "*").chunkSize(500));
+    }
+
+    /**
+     * The document's current state as an explicit snapshot event ({@code op} {@code SNAPSHOT},
+     * previous version 0), a delete event for a deleted document, or empty if it was never written.
+     * The future fails with {@link CorruptDocumentException} if a member is not JSON.
+     */
+    public CompletableFuture<Optional<ChangeEvent>> snapshot(String documentId) {
+        DataKey key = DataKey.of(id.partition(), id.section(), documentId);
+        return store.load(documentId).thenApply(stored -> Optional.ofNullable(Snapshots.of(key, layout.documentKey(documentId),
+                stored, "snapshot-" + stored.epoch() + "-" + stored.version(), 0)));
+    }
+
+    /**
+     * Applies a change made elsewhere (another region, a replay), keeping its id, time and origin,
+     * with compare-and-set on the stored version: see {@link ApplyOutcome}. The future fails with
+     * {@link StoreUnavailableException} when Redis cannot be reached.
+     *
+     * @throws IllegalArgumentException if the event belongs to another section
+     */
+    public CompletableFuture<ApplyOutcome> apply(ChangeEvent event) {
+        Objects.requireNonNull(event, "event");
+        if (!event.key().partition().equals(id.partition()) || !event.key().section().equals(id.section())) {
+            throw new IllegalArgumentException("event for " + event.key() + " applied to section " + id);
+        }
+        return replicator.apply(event);
+    }
+
+    /** What {@link #apply} did. */
+    public sealed interface ApplyOutcome {
+
+        /** Committed (logged and broadcast) as {@code version} at {@code streamId}. */
+        record Applied(long version, String streamId) implements ApplyOutcome {
+        }
+
+        /** The stored version is already at or past the event's: nothing written. */
+        record Duplicate(long storedVersion) implements ApplyOutcome {
+        }
+
+        /**
+         * The event is a patch that does not follow the stored version (it skips versions): nothing
+         * written. A later event that carries the whole document (a snapshot) repairs the gap.
+         */
+        record Gap(long storedVersion) implements ApplyOutcome {
+        }
+
+        /** The event cannot be applied (its patch does not fit the stored base): nothing written. */
+        record Unappliable(long storedVersion, String reason) implements ApplyOutcome {
+        }
+    }
+}

@@ -1,0 +1,157 @@
+package io.github.ddm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.ddm.schema.ChangeEvent;
+import io.github.ddm.schema.ChangeOp;
+import io.github.ddm.schema.DataKey;
+import io.github.ddm.schema.Origin;
+import io.github.ddm.testkit.RedisServer;
+import io.github.ddm.testkit.junit.RedisServerExtension;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Two "regions" (two redis-servers): what one logs, the other applies through the same commit script. */
+class SectionStoreIT {
+
+    @RegisterExtension
+    static final RedisServerExtension regionA = RedisServerExtension.create();
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final SectionId DOCS = new SectionId("test", "docs");
+    private static final Origin ELSEWHERE = Origin.of("eu", "writer-1");
+
+    private RedisServer regionB;
+    private RedisFixture fixtureA;
+    private RedisFixture fixtureB;
+
+    @BeforeEach
+    void setUp() {
+        regionB = RedisServer.start();
+        fixtureA = new RedisFixture(regionA.server());
+        fixtureB = new RedisFixture(regionB);
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        fixtureA.close();
+        fixtureB.close();
+        regionB.close();
+    }
+
+    private static ChangeEvent update(long version, String patch) throws Exception {
+        return ChangeEvent.update("ev-" + version, DataKey.of("test", "docs", "k"), version, version - 1, "srcEpoch",
+                Instant.ofEpochMilli(1_700_000_000_000L + version), ELSEWHERE, JSON.readTree(patch), null);
+    }
+
+    @Test
+    void logReadInRegionA_appliedInRegionB_givesTheSameDocumentsAndVersions_andBsManagersFollow() {
+        DocumentManager<Counter> writer = fixtureA.manager(Counter.class, "a");
+        writer.set("k", new Counter(0, "start")).join();
+        for (int i = 0; i < 5; i++) {
+            writer.update("k", Counter::increment).join();
+        }
+        writer.set("other", new Counter(7, "other")).join();
+        writer.delete("other").join();
+
+        DocumentManager<Counter> readerB = fixtureB.manager(Counter.class, "b");
+        List<ChangeEvent> seenInB = new CopyOnWriteArrayList<>();
+        readerB.addListener(seenInB::add);
+        SectionStore source = SectionStore.open(fixtureA.client(), "ddm", DOCS);
+        SectionStore target = SectionStore.open(fixtureB.client(), "ddm", DOCS);
+
+        SectionStore.LogBatch batch = source.readLog("0-0", 100).join();
+        assertThat(batch.entries()).isEqualTo(8);
+        assertThat(batch.lastStreamId()).isEqualTo(source.logHead().join());
+        for (ChangeEvent event : batch.events()) {
+            assertThat(target.apply(event).join()).isInstanceOf(SectionStore.ApplyOutcome.Applied.class);
+        }
+        // Applying the same log again changes nothing: every event is a duplicate now.
+        for (ChangeEvent event : batch.events()) {
+            assertThat(target.apply(event).join()).isInstanceOf(SectionStore.ApplyOutcome.Duplicate.class);
+        }
+
+        Versioned<Counter> inB = readerB.get("k").join().orElseThrow();
+        assertThat(inB.version()).isEqualTo(6);
+        assertThat(inB.value().count).isEqualTo(5);
+        assertThat(inB.origin()).isEqualTo(writer.origin()).as("the origin travels with the change");
+        assertThat(readerB.get("other").join()).isEmpty();
+        assertThat(regionB.call("HGET", "ddm:{test:docs}:s:other", "\u0000v")).as("the tombstone keeps its version").isEqualTo("2");
+        await().atMost(Duration.ofSeconds(10)).until(() -> seenInB.size() == 8);
+        assertThat(seenInB).extracting(ChangeEvent::eventId).containsExactlyElementsOf(
+                batch.events().stream().map(ChangeEvent::eventId).toList());
+        assertThat(seenInB).allSatisfy(e -> assertThat(e.epoch()).isNotEqualTo(batch.events().get(0).epoch()));
+    }
+
+    @Test
+    void aPatchThatSkipsVersions_isAGap_andAStateRepairsIt() throws Exception {
+        SectionStore target = SectionStore.open(fixtureB.client(), "ddm", DOCS);
+        ChangeEvent create = ChangeEvent.create("c1", DataKey.of("test", "docs", "k"), 1, 0, "srcEpoch",
+                Instant.ofEpochMilli(1_700_000_000_000L), ELSEWHERE, JSON.readTree("{\"count\":1}"));
+        assertThat(target.apply(create).join()).isInstanceOf(SectionStore.ApplyOutcome.Applied.class);
+
+        assertThat(target.apply(update(3, "[{\"op\":\"replace\",\"path\":\"/count\",\"value\":3}]")).join())
+                .isEqualTo(new SectionStore.ApplyOutcome.Gap(1));
+        assertThat(regionB.call("HGET", "ddm:{test:docs}:s:k", "count")).as("nothing applied on the wrong base").isEqualTo("1");
+
+        assertThat(target.apply(update(2, "[{\"op\":\"remove\",\"path\":\"/missing\"}]")).join())
+                .isInstanceOf(SectionStore.ApplyOutcome.Unappliable.class);
+        assertThat(regionB.call("HGET", "ddm:{test:docs}:s:k", "\u0000v")).isEqualTo("1");
+
+        ChangeEvent snapshot = ChangeEvent.snapshot("s5", DataKey.of("test", "docs", "k"), 5, 0, "srcEpoch",
+                Instant.ofEpochMilli(1_700_000_000_005L), ELSEWHERE, JSON.readTree("{\"count\":5,\"label\":\"snap\"}"));
+        assertThat(target.apply(snapshot).join()).isInstanceOf(SectionStore.ApplyOutcome.Applied.class);
+        assertThat(target.apply(update(6, "[{\"op\":\"replace\",\"path\":\"/count\",\"value\":6}]")).join())
+                .isInstanceOf(SectionStore.ApplyOutcome.Applied.class);
+        DocumentManager<Counter> readerB = fixtureB.manager(Counter.class, "b");
+        assertThat(readerB.get("k").join()).hasValueSatisfying(v -> {
+            assertThat(v.version()).isEqualTo(6);
+            assertThat(v.value().count).isEqualTo(6);
+            assertThat(v.value().label).isEqualTo("snap");
+        });
+    }
+
+    @Test
+    void snapshot_ids_trimming_andDiscovery() {
+        DocumentManager<Counter> writer = fixtureA.track(fixtureA.builder(Counter.class, "a").logMaxLength(3).build());
+        SectionStore source = SectionStore.open(fixtureA.client(), "ddm", DOCS);
+        String start = source.logHead().join();
+        assertThat(start).isEqualTo("0-0");
+        writer.set("a", new Counter(1, "a")).join();
+        String afterFirst = source.logHead().join();
+        for (int i = 0; i < 300; i++) {
+            writer.update("a", Counter::increment).join();
+        }
+        writer.set("b", new Counter(2, "b")).join();
+        writer.delete("b").join();
+
+        assertThat(source.ids().join()).containsExactlyInAnyOrder("a", "b");
+        ChangeEvent snapshot = source.snapshot("a").join().orElseThrow();
+        assertThat(snapshot.op()).isEqualTo(ChangeOp.SNAPSHOT);
+        assertThat(snapshot.version()).isEqualTo(301);
+        assertThat(snapshot.state().get("count").asLong()).isEqualTo(301);
+        assertThat(source.snapshot("b").join()).hasValueSatisfying(e -> assertThat(e.op()).isEqualTo(ChangeOp.DELETE));
+        assertThat(source.snapshot("never").join()).isEmpty();
+        assertThat(source.logTrimmedPast(afterFirst).join()).as("MAXLEN ~ 3 trimmed the early entries").isTrue();
+        assertThat(source.logTrimmedPast(source.logHead().join()).join()).isFalse();
+
+        fixtureA.manager(Counter.class, "other-section-writer");
+        DocumentManager<Counter> books = fixtureA.track(fixtureA.builder(Counter.class, "a").section("orders", "books").build());
+        books.set("x", new Counter(1, "x")).join();
+        assertThat(SectionStore.discover(fixtureA.client(), "ddm", "*", "*").join())
+                .containsExactly(new SectionId("orders", "books"), new SectionId("test", "docs"));
+        assertThat(SectionStore.discover(fixtureA.client(), "ddm", "orders", "*").join()).containsExactly(new SectionId("orders", "books"));
+        assertThatThrownBy(() -> SectionStore.open(fixtureA.client(), "ddm", DOCS).apply(
+                ChangeEvent.delete("d", DataKey.of("orders", "books", "x"), 2, 1, "e", Instant.now(), ELSEWHERE)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("orders/books/x");
+    }
+}
