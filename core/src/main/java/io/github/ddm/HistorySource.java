@@ -7,9 +7,10 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * Where a late subscriber's history comes from when neither the change buffer nor the Redis
- * section log reaches back far enough: typically the Kafka topics the DDM connector writes
- * (see the connector's replay API). Optional: without one, such a subscriber gets an explicit
- * snapshot of the current state instead.
+ * section log reaches back far enough: typically the Kafka topics the DDM source connector
+ * writes, read by {@code io.github.ddm.replay.KafkaHistorySource} in the {@code ddm-replay}
+ * module. Optional: without one, such a subscriber gets an explicit snapshot of the current
+ * state instead.
  *
  * <p>Implementations must be thread-safe; the future may complete on any thread.
  */

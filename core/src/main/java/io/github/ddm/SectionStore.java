@@ -8,6 +8,7 @@ import io.github.ddm.internal.sync.Replicator;
 import io.github.ddm.schema.ChangeEvent;
 import io.github.ddm.schema.DataKey;
 import io.github.ddm.schema.Names;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -100,14 +101,62 @@ public final class SectionStore {
         return log.after(afterStreamId, count).thenApply(b -> new LogBatch(b.events(), b.lastId(), b.entries(), b.malformed()));
     }
 
+    /**
+     * Completes with true as soon as the log has an entry after {@code afterStreamId}, or with
+     * false once {@code timeout} (at least a millisecond) has passed: a blocking {@code XREAD},
+     * so a reader that has caught up wakes when the next change is committed instead of polling.
+     * The wait holds one of the client's connections.
+     */
+    public CompletableFuture<Boolean> awaitLog(String afterStreamId, Duration timeout) {
+        Objects.requireNonNull(afterStreamId, "afterStreamId");
+        Objects.requireNonNull(timeout, "timeout");
+        return log.awaitAfter(afterStreamId, timeout);
+    }
+
     /** The stream id of the newest log entry, or {@code "0-0"} when the log is empty. */
     public CompletableFuture<String> logHead() {
         return log.head();
     }
 
-    /** Whether entries after {@code streamId} were trimmed from the log (what was after it may be gone). */
+    /**
+     * Whether entries after {@code streamId} may have been trimmed from the log (what was after it
+     * may be gone), for a reader that does not know how many entries the log had received up to
+     * {@code streamId}; {@link #logInfo()} and {@link LogInfo#lostAfter} answer exactly for one
+     * that does.
+     */
     public CompletableFuture<Boolean> logTrimmedPast(String streamId) {
         return log.trimmedPast(streamId);
+    }
+
+    /**
+     * The log's counters, read in one {@code XINFO STREAM} (so they agree with each other).
+     *
+     * @param lastGeneratedId the id of the newest entry ever added, {@code "0-0"} if none; a reader
+     *        that starts here with {@code entriesAdded} as its count sees exactly the later entries
+     * @param entriesAdded how many entries were ever added
+     * @param length how many are left
+     * @param firstEntryId the oldest entry left, or null
+     * @param maxDeletedEntryId the newest entry removed by {@code XDEL}, {@code "0-0"} if none
+     */
+    public record LogInfo(String lastGeneratedId, long entriesAdded, long length, String firstEntryId, String maxDeletedEntryId) {
+
+        /**
+         * Whether entries added after {@code streamId} were removed, for a reader whose last
+         * consumed entry is {@code streamId} and which knows that the log had received
+         * {@code entriesThrough} entries up to and including it ({@code -1} if it does not: then any
+         * removed entry counts as a possible loss once {@code streamId} itself is gone). A reader
+         * keeps the count by adding the number of entries of each read that found no loss.
+         */
+        public boolean lostAfter(String streamId, long entriesThrough) {
+            return new SectionLog.Info(lastGeneratedId, entriesAdded, length, firstEntryId, maxDeletedEntryId)
+                    .lostAfter(streamId, entriesThrough);
+        }
+    }
+
+    /** The log's {@link LogInfo} (all zero, {@code "0-0"} ids, for a log that does not exist yet). */
+    public CompletableFuture<LogInfo> logInfo() {
+        return log.info().thenApply(i -> new LogInfo(i.lastGeneratedId(), i.entriesAdded(), i.length(), i.firstEntryId(),
+                i.maxDeletedEntryId()));
     }
 
     /** The ids of every document of the section, live or deleted, found with {@code SCAN}. */

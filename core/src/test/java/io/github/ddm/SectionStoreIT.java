@@ -154,4 +154,41 @@ class SectionStoreIT {
                 ChangeEvent.delete("d", DataKey.of("orders", "books", "x"), 2, 1, "e", Instant.now(), ELSEWHERE)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("orders/books/x");
     }
+    @Test
+    void logInfo_tellsAReaderThatKeepsItsCount_exactlyWhetherEntriesAfterItWereLost() {
+        SectionStore store = SectionStore.open(fixtureA.client(), "ddm", DOCS);
+        SectionStore.LogInfo absent = store.logInfo().join();
+        assertThat(absent.entriesAdded()).isZero();
+        assertThat(absent.lastGeneratedId()).isEqualTo("0-0");
+        assertThat(absent.lostAfter("0-0", 0)).isFalse();
+
+        String key = "ddm:{test:docs}:log";
+        try (var redis = regionA.server().client()) {
+            String first = String.valueOf(redis.call("XADD", key, "*", "e", "x"));
+            String second = String.valueOf(redis.call("XADD", key, "*", "e", "x"));
+            String third = String.valueOf(redis.call("XADD", key, "*", "e", "x"));
+            SectionStore.LogInfo full = store.logInfo().join();
+            assertThat(full.lastGeneratedId()).isEqualTo(third);
+            assertThat(full.entriesAdded()).isEqualTo(3);
+            assertThat(full.lostAfter(first, 1)).isFalse();
+            assertThat(full.lostAfter(first, -1)).as("the reader's entry is still there: nothing after it was trimmed").isFalse();
+
+            redis.call("XTRIM", key, "MAXLEN", "0");
+            SectionStore.LogInfo empty = store.logInfo().join();
+            assertThat(empty.length()).isZero();
+            assertThat(empty.lostAfter(third, 3)).as("a reader that had everything lost nothing").isFalse();
+            assertThat(empty.lostAfter(first, 1)).as("entries 2 and 3 are gone").isTrue();
+            assertThat(empty.lostAfter("0-0", 0)).isTrue();
+            assertThat(empty.lostAfter(third, -1)).as("without its count a reader cannot tell").isTrue();
+
+            String fourth = String.valueOf(redis.call("XADD", key, "*", "e", "x"));
+            SectionStore.LogInfo refilled = store.logInfo().join();
+            assertThat(refilled.lostAfter(third, 3)).as("the next entry follows the reader's directly").isFalse();
+            assertThat(refilled.lostAfter(second, 2)).as("entry 3 is gone").isTrue();
+            assertThat(store.logTrimmedPast(third).join()).as("the count-less check stays cautious").isTrue();
+
+            redis.call("XDEL", key, fourth);
+            assertThat(store.logInfo().join().lostAfter(third, 3)).as("an entry after the reader's was deleted").isTrue();
+        }
+    }
 }

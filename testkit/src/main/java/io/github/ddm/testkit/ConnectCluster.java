@@ -88,6 +88,9 @@ public final class ConnectCluster implements AutoCloseable {
         private final Properties brokerProps = new Properties();
 
         private Builder() {
+            // One broker: the transaction log must fit it, or exactly-once workers cannot start.
+            brokerProps.setProperty("transaction.state.log.replication.factor", "1");
+            brokerProps.setProperty("transaction.state.log.min.isr", "1");
             workerProps.put("plugin.discovery", "service_load");
             workerProps.put("offset.flush.interval.ms", "1000");
             workerProps.put("scheduled.rebalance.max.delay.ms", "5000");

@@ -3,6 +3,7 @@ package io.github.ddm.internal.store;
 import io.github.ddm.schema.ChangeEvent;
 import io.github.ddm.schema.ChangeEventCodec;
 import io.github.ddm.schema.InvalidEventException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -11,6 +12,7 @@ import org.redisson.api.RStream;
 import org.redisson.api.RedissonClient;
 import org.redisson.api.stream.StreamMessageId;
 import org.redisson.api.stream.StreamRangeArgs;
+import org.redisson.api.stream.StreamReadArgs;
 import org.redisson.client.codec.StringCodec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,30 +61,63 @@ public final class SectionLog {
     }
 
     /**
-     * Whether entries newer than {@code afterId} were removed from the log (trimmed by MAXLEN, or
-     * deleted): the log has lost entries ({@code entries-added} exceeds its length) and its oldest
-     * remaining entry is newer than {@code afterId}, or an entry newer than it was deleted
-     * ({@code max-deleted-entry-id}). Redis 7 reports both; an absent log has lost nothing.
+     * What {@code XINFO STREAM} says about the log, read in one command: the id of the newest entry
+     * ever added ({@link #START} if none), how many entries were ever added, how many are left, the
+     * oldest left (null if none) and the newest deleted by {@code XDEL} ({@link #START} if none).
      */
-    public CompletableFuture<Boolean> trimmedPast(String afterId) {
+    public record Info(String lastGeneratedId, long entriesAdded, long length, String firstEntryId, String maxDeletedEntryId) {
+
+        /** The description of a log that does not exist (yet): nothing added, nothing lost. */
+        public static final Info ABSENT = new Info(START, 0, 0, null, START);
+
+        /**
+         * Whether entries added after {@code afterId} were removed (trimmed or deleted), for a reader
+         * whose last consumed entry is {@code afterId}. {@code entriesThrough} is how many entries the
+         * log had received up to and including {@code afterId} (0 for {@link #START}), or -1 if the
+         * reader does not know. Trimming removes the oldest entries first, so while the oldest entry
+         * left is not newer than {@code afterId} nothing after it was trimmed; otherwise every entry
+         * up to {@code afterId} is gone, and with {@code entriesThrough} known the count of removed
+         * entries tells exactly whether more went. Without it, any removed entry counts as a loss.
+         */
+        public boolean lostAfter(String afterId, long entriesThrough) {
+            if (maxDeletedEntryId != null && compare(maxDeletedEntryId, afterId) > 0) {
+                return true;
+            }
+            if (firstEntryId != null && compare(firstEntryId, afterId) <= 0) {
+                return false;
+            }
+            long removed = entriesAdded - length;
+            long known = START.equals(afterId) ? 0 : entriesThrough;
+            return known >= 0 ? removed > known : removed > 0 || entriesAdded == 0 && length > 0;
+        }
+    }
+
+    /** The log's {@link Info}; {@link Info#ABSENT} when the log does not exist. */
+    public CompletableFuture<Info> info() {
         return stream.getInfoAsync().toCompletableFuture()
                 .thenApply(info -> {
                     StreamMessageId maxDeleted = info.getMaxDeletedEntryId();
-                    if (maxDeleted != null && !maxDeleted.toString().equals(START) && compare(maxDeleted.toString(), afterId) > 0) {
-                        return true;
-                    }
-                    boolean lostSome = info.getEntriesAdded() == 0 || info.getEntriesAdded() > info.getLength();
+                    StreamMessageId last = info.getLastGeneratedId();
                     var first = info.getFirstEntry();
-                    return lostSome && (START.equals(afterId) ? info.getEntriesAdded() > info.getLength()
-                            : first == null || compare(first.getId().toString(), afterId) > 0);
+                    return new Info(last == null ? START : last.toString(), info.getEntriesAdded(), info.getLength(),
+                            first == null ? null : first.getId().toString(), maxDeleted == null ? START : maxDeleted.toString());
                 })
                 .exceptionallyCompose(e -> {
                     Throwable cause = RedisDocumentStore.unwrap(e);
                     if (String.valueOf(cause.getMessage()).contains("no such key")) {
-                        return CompletableFuture.completedFuture(false);
+                        return CompletableFuture.completedFuture(Info.ABSENT);
                     }
                     return CompletableFuture.failedFuture(RedisDocumentStore.translateError(e));
                 });
+    }
+
+    /**
+     * Whether entries newer than {@code afterId} may have been removed from the log (trimmed by
+     * MAXLEN, or deleted): {@link Info#lostAfter} for a reader that does not know how many entries
+     * the log had received up to {@code afterId}. An absent log has lost nothing.
+     */
+    public CompletableFuture<Boolean> trimmedPast(String afterId) {
+        return info().thenApply(info -> info.lostAfter(afterId, -1));
     }
 
     private static int compare(String a, String b) {
@@ -90,6 +125,19 @@ public final class SectionLog {
         StreamMessageId y = parse(b);
         int c = Long.compareUnsigned(x.getId0(), y.getId0());
         return c != 0 ? c : Long.compareUnsigned(x.getId1(), y.getId1());
+    }
+
+    /**
+     * Completes with true as soon as the log has an entry after {@code afterId}, or with false
+     * when {@code timeout} passes first: one {@code XREAD COUNT 1 BLOCK} that holds a connection
+     * while it waits. An absent log waits like an empty one.
+     */
+    public CompletableFuture<Boolean> awaitAfter(String afterId, Duration timeout) {
+        long millis = Math.max(1, timeout.toMillis());
+        return stream.readAsync(StreamReadArgs.greaterThan(parse(afterId)).count(1).timeout(Duration.ofMillis(millis)))
+                .toCompletableFuture()
+                .thenApply(entries -> entries != null && !entries.isEmpty())
+                .exceptionallyCompose(e -> CompletableFuture.failedFuture(RedisDocumentStore.translateError(e)));
     }
 
     /** Up to {@code count} entries after {@code afterId} (exclusive), oldest first. */
