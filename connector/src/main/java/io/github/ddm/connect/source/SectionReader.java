@@ -1,0 +1,327 @@
+package io.github.ddm.connect.source;
+
+import io.github.ddm.CorruptDocumentException;
+import io.github.ddm.SectionId;
+import io.github.ddm.SectionStore;
+import io.github.ddm.connect.ChangeEventData;
+import io.github.ddm.connect.source.DdmSourceConfig.ExportOrigins;
+import io.github.ddm.schema.ChangeEvent;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.connect.header.ConnectHeaders;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads one section's change log for a source task and turns its events into source records.
+ *
+ * <p><b>Position.</b> {@code position} is the id of the last log entry consumed: exported, or
+ * deliberately not exported (another region's change, a malformed entry, a version a snapshot
+ * already covered). Every record carries its own entry's id as its offset, which also covers the
+ * entries skipped before it. Entries skipped after the last exported record are only remembered in
+ * memory: after a restart they are read and skipped again, which exports nothing twice.
+ *
+ * <p><b>Trimmed log.</b> After each non-empty read it asks whether the log lost entries after
+ * {@code position} ({@link SectionStore.LogInfo#lostAfter}); asked after the read, a "no" proves the
+ * batch follows {@code position} without a hole. The answer is exact because the reader keeps
+ * {@code entriesThrough}, the number of entries the log had received up to {@code position}
+ * (known from the start of the log, from the head it starts at, or learnt from {@code XINFO} the
+ * first time it is caught up after resuming from a stored offset): so a reader whose own last entry
+ * was trimmed, with nothing after it lost, goes on reading. Until the count is known, any trimmed
+ * entry counts as a hole once {@code position} itself is gone. On a hole it reads the head (the
+ * newest entry ever added, with its count, in one {@code XINFO}), then emits a snapshot of every
+ * document in chunks of the batch size, and continues after that head. Until the last snapshot
+ * record the records carry the old offset, so a restart in the middle starts the snapshot again (the
+ * snapshot events are idempotent: each names its version); the last one carries the head. Log events
+ * that a snapshot already covers (committed between the head and the end of the snapshot, with a
+ * version not above the snapshot's) are not exported, so each key's versions stay increasing in Kafka.
+ *
+ * <p>Confined to the task's poll thread. State changes only after every Redis call of a step
+ * succeeded, so a failed step can simply be repeated.
+ */
+final class SectionReader {
+
+    private static final Logger log = LoggerFactory.getLogger(SectionReader.class);
+
+    static final String VERSION_HEADER = "ddm.version";
+    static final String ORIGIN_HEADER = "ddm.origin";
+
+    /** Bound of one Redis round trip; a listing of a section's keys gets longer. */
+    private static final Duration CALL_TIMEOUT = Duration.ofSeconds(20);
+    private static final Duration SCAN_TIMEOUT = Duration.ofMinutes(5);
+
+    private final SectionId section;
+    private final SectionStore store;
+    private final String topic;
+    private final Map<String, String> sourcePartition;
+    private final String region;
+    private final ExportOrigins origins;
+    private final DdmSourceConfig.StartPosition start;
+    private final String storedOffset;
+
+    /** The last log entry consumed; null until the start position is resolved. */
+    private String position;
+    /** How many entries the log had received up to and including {@code position}; -1 while unknown. */
+    private long entriesThrough = -1;
+    private Snapshot snapshot;
+    /** Versions a finished snapshot emitted, until the log passes {@code coveredUntil}. */
+    private Map<String, Long> covered;
+    private String coveredUntil;
+
+    private long exported;
+    private long skippedOrigin;
+    private long skippedCovered;
+
+    SectionReader(SectionStore store, String namespace, String topic, String region, ExportOrigins origins,
+                  DdmSourceConfig.StartPosition start, String storedOffset) {
+        this.section = store.section();
+        this.store = store;
+        this.topic = topic;
+        this.sourcePartition = SourceOffsets.partition(namespace, section);
+        this.region = region;
+        this.origins = origins;
+        this.start = start;
+        this.storedOffset = storedOffset;
+    }
+
+    SectionId section() {
+        return section;
+    }
+
+    /**
+     * A wait for the log's next entry after the position ({@link SectionStore#awaitLog}), or null
+     * when this section must be polled again right away (start not resolved, snapshot in progress).
+     */
+    CompletableFuture<Boolean> awaitNewEntry(Duration timeout) {
+        return position == null || snapshot != null ? null : store.awaitLog(position, timeout);
+    }
+
+    /**
+     * Adds up to {@code max} records to {@code out}.
+     *
+     * @return whether the section may have more to read right away
+     * @throws io.github.ddm.StoreUnavailableException if Redis failed; nothing changed, retry later
+     */
+    boolean poll(List<SourceRecord> out, int max) throws InterruptedException {
+        if (position == null) {
+            resolveStart();
+        }
+        if (snapshot != null) {
+            return snapshotStep(out, max);
+        }
+        String after = position;
+        SectionStore.LogBatch batch = RedisWait.await(store.readLog(after, max), CALL_TIMEOUT, "read the log of " + section);
+        if (batch.entries() == 0) {
+            if (entriesThrough < 0) {
+                // Caught up: if nothing was added since, the log's count of added entries is the position's.
+                SectionStore.LogInfo info = logInfo();
+                if (info.lastGeneratedId().equals(position)) {
+                    entriesThrough = info.entriesAdded();
+                }
+            }
+            return false;
+        }
+        if (logInfo().lostAfter(after, entriesThrough)) {
+            startSnapshot(after);
+            return true;
+        }
+        entriesThrough = entriesThrough < 0 ? -1 : entriesThrough + batch.entries();
+        List<SourceRecord> records = new ArrayList<>(batch.events().size());
+        for (ChangeEvent event : batch.events()) {
+            if (!isExported(event)) {
+                skippedOrigin++;
+            } else if (isCovered(event)) {
+                skippedCovered++;
+            } else {
+                records.add(record(event, event.streamId()));
+            }
+        }
+        position = batch.lastStreamId();
+        if (covered != null && SourceOffsets.compare(position, coveredUntil) >= 0) {
+            covered = null;
+            coveredUntil = null;
+        }
+        exported += records.size();
+        out.addAll(records);
+        if (log.isDebugEnabled()) {
+            log.debug("{}: read {} log entries after {} up to {}: {} exported, {} malformed (totals: {} exported, {} of other "
+                    + "regions skipped, {} covered by a snapshot)", section, batch.entries(), after, position, records.size(),
+                    batch.malformed(), exported, skippedOrigin, skippedCovered);
+        }
+        return batch.entries() >= max;
+    }
+
+    private SectionStore.LogInfo logInfo() throws InterruptedException {
+        return RedisWait.await(store.logInfo(), CALL_TIMEOUT, "describe the log of " + section);
+    }
+
+    private void resolveStart() throws InterruptedException {
+        if (storedOffset != null) {
+            SectionStore.LogInfo info = logInfo();
+            if (info.lostAfter(storedOffset, -1)) {
+                startSnapshot(storedOffset);
+            } else if (info.lastGeneratedId().equals(storedOffset)) {
+                entriesThrough = info.entriesAdded();
+            }
+            if (snapshot == null) {
+                position = storedOffset;
+            }
+            log.info("{}: resuming after log entry {} (stored offset)", section, storedOffset);
+        } else if (start == DdmSourceConfig.StartPosition.LATEST) {
+            SectionStore.LogInfo info = logInfo();
+            position = info.lastGeneratedId();
+            entriesThrough = info.entriesAdded();
+            log.info("{}: no stored offset; starting at the log head {} (only later changes are exported)", section, position);
+        } else {
+            if (logInfo().lostAfter(SourceOffsets.LOG_START, 0)) {
+                startSnapshot(SourceOffsets.LOG_START);
+            } else {
+                position = SourceOffsets.LOG_START;
+                entriesThrough = 0;
+            }
+            log.info("{}: no stored offset; starting at the start of the log{}", section,
+                    snapshot == null ? "" : ", with a snapshot since the log was trimmed");
+        }
+    }
+
+    /** Starts a snapshot because the log lost entries after {@code lostAfter} (a hole, unless that is the log's start). */
+    private void startSnapshot(String lostAfter) throws InterruptedException {
+        boolean hole = !lostAfter.equals(SourceOffsets.LOG_START);
+        long started = System.nanoTime();
+        // The newest entry ever added and the count up to it, from one XINFO: the log continues exactly after them.
+        SectionStore.LogInfo info = logInfo();
+        String head = info.lastGeneratedId();
+        List<String> ids = RedisWait.await(store.ids(), SCAN_TIMEOUT, "list the documents of " + section);
+        if (hole) {
+            String first = info.firstEntryId();
+            // XINFO counts every entry ever added; those missing were trimmed, the hole among them.
+            long dropped = info.entriesAdded() - info.length();
+            log.warn("{}: the section log {} was trimmed past this source's offset {} (added at {}): the entries between it "
+                    + "and {} are gone from Redis, about {} of history and at most {} entries (as many as the log has dropped in all). "
+                    + "Emitting snapshot events (op 's') for the section's {} document(s), then continuing after the log head "
+                    + "{}. Consumers get each document's latest state instead of the versions in the hole; give the log more "
+                    + "room (logMaxLength) or the connector more capacity.",
+                    section, store.logKey(), lostAfter, instantOf(lostAfter),
+                    first == null ? "the head" : "the oldest entry left, " + first + " (added at " + instantOf(first) + ")",
+                    first == null ? "an unknown amount" : Duration.ofMillis(Math.max(0,
+                            SourceOffsets.millis(first) - SourceOffsets.millis(lostAfter))),
+                    dropped, ids.size(), head);
+        } else {
+            log.info("{}: the log no longer reaches back to its start; emitting snapshot events for the section's {} "
+                    + "document(s) first, then continuing from the log head {}", section, ids.size(), head);
+        }
+        snapshot = new Snapshot(ids, head, info.entriesAdded(), lostAfter, started);
+        position = lostAfter;
+    }
+
+    private boolean snapshotStep(List<SourceRecord> out, int max) throws InterruptedException {
+        Snapshot s = snapshot;
+        List<String> chunk = s.ids.subList(s.next, Math.min(s.ids.size(), s.next + max));
+        List<CompletableFuture<Optional<ChangeEvent>>> reads = new ArrayList<>(chunk.size());
+        for (String id : chunk) {
+            reads.add(store.snapshot(id));
+        }
+        List<ChangeEvent> events = new ArrayList<>(chunk.size());
+        int corrupt = 0;
+        for (int i = 0; i < reads.size(); i++) {
+            try {
+                RedisWait.await(reads.get(i), CALL_TIMEOUT, "read a document of " + section).ifPresent(events::add);
+            } catch (CorruptDocumentException e) {
+                corrupt++;
+                log.error("{}: document {} cannot be read, so no snapshot of it is exported: {}", section, chunk.get(i),
+                        e.getMessage(), e);
+            }
+        }
+        boolean last = s.next + chunk.size() >= s.ids.size();
+        String coveredHead = last ? logInfo().lastGeneratedId() : null;
+
+        List<SourceRecord> records = new ArrayList<>(events.size());
+        for (ChangeEvent event : events) {
+            s.versions.put(event.key().id(), event.version());
+            if (isExported(event)) {
+                records.add(record(event, s.offsetDuring));
+            } else {
+                skippedOrigin++;
+            }
+        }
+        s.next += chunk.size();
+        s.emitted += records.size();
+        s.corrupt += corrupt;
+        if (last) {
+            if (!records.isEmpty()) {
+                // The last record moves the offset past the snapshot; until it is committed, a restart snapshots again.
+                SourceRecord tail = records.remove(records.size() - 1);
+                records.add(new SourceRecord(tail.sourcePartition(), SourceOffsets.offset(s.resumeAfter), tail.topic(),
+                        tail.kafkaPartition(), tail.keySchema(), tail.key(), tail.valueSchema(), tail.value(),
+                        tail.timestamp(), tail.headers()));
+            }
+            position = s.resumeAfter;
+            entriesThrough = s.resumeCount;
+            if (SourceOffsets.compare(coveredHead, s.resumeAfter) > 0) {
+                covered = s.versions;
+                coveredUntil = coveredHead;
+            }
+            snapshot = null;
+            log.info("{}: snapshot done: {} snapshot event(s) exported for {} document(s) ({} of other regions, {} unreadable) "
+                    + "in {} ms; continuing after log entry {}", section, s.emitted, s.ids.size(),
+                    s.ids.size() - s.emitted - s.corrupt, s.corrupt, (System.nanoTime() - s.started) / 1_000_000, position);
+        }
+        exported += records.size();
+        out.addAll(records);
+        return true;
+    }
+
+    private boolean isExported(ChangeEvent event) {
+        return origins == ExportOrigins.ALL || event.origin().region().equals(region);
+    }
+
+    private boolean isCovered(ChangeEvent event) {
+        if (covered == null) {
+            return false;
+        }
+        Long version = covered.get(event.key().id());
+        return version != null && event.version() <= version;
+    }
+
+    private SourceRecord record(ChangeEvent event, String offset) {
+        ConnectHeaders headers = new ConnectHeaders();
+        headers.addLong(VERSION_HEADER, event.version());
+        headers.addString(ORIGIN_HEADER, event.origin().toString());
+        return new SourceRecord(sourcePartition, SourceOffsets.offset(offset), topic, null,
+                ChangeEventData.KEY_SCHEMA, ChangeEventData.key(event),
+                ChangeEventData.VALUE_SCHEMA, ChangeEventData.toStruct(event),
+                event.time().toEpochMilli(), headers);
+    }
+
+    private static Instant instantOf(String streamId) {
+        return Instant.ofEpochMilli(SourceOffsets.millis(streamId));
+    }
+
+    /** A snapshot in progress. */
+    private static final class Snapshot {
+        final List<String> ids;
+        final String resumeAfter;
+        final long resumeCount;
+        final String offsetDuring;
+        final long started;
+        final Map<String, Long> versions = new HashMap<>();
+        int next;
+        long emitted;
+        long corrupt;
+
+        Snapshot(List<String> ids, String resumeAfter, long resumeCount, String offsetDuring, long started) {
+            this.ids = List.copyOf(ids);
+            this.resumeAfter = resumeAfter;
+            this.resumeCount = resumeCount;
+            this.offsetDuring = offsetDuring;
+            this.started = started;
+        }
+    }
+}

@@ -1,0 +1,86 @@
+package io.github.ddm.connect;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.ddm.connect.sink.DdmSinkConnector;
+import io.github.ddm.connect.source.DdmSourceConnector;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigValue;
+import org.apache.kafka.connect.connector.Connector;
+import org.apache.kafka.connect.runtime.distributed.DistributedConfig;
+import org.junit.jupiter.api.Test;
+
+/** The samples in config/ are accepted by the code that reads them, key for key. */
+class ConfigSamplesTest {
+
+    private static final Path CONFIG = Path.of("..", "config");
+    /** Keys that belong to Kafka Connect itself, not to the connectors' ConfigDefs. */
+    private static final Set<String> FRAMEWORK_KEYS = Set.of("connector.class", "tasks.max", "topics", "topics.regex",
+            "key.converter", "value.converter", "header.converter", "exactly.once.support", "transaction.boundary",
+            "errors.tolerance", "errors.log.enable", "errors.log.include.messages", "errors.deadletterqueue.topic.name",
+            "errors.deadletterqueue.topic.replication.factor", "errors.deadletterqueue.context.headers.enable",
+            "errors.retry.timeout", "errors.retry.delay.max.ms", "name");
+
+    private static Map<String, String> connectorConfig(String file) throws IOException {
+        JsonNode root = new ObjectMapper().readTree(Files.readString(CONFIG.resolve(file), StandardCharsets.UTF_8));
+        assertThat(root.path("name").asText()).as("%s has a connector name", file).isNotBlank();
+        Map<String, String> config = new HashMap<>();
+        root.path("config").fields().forEachRemaining(e -> config.put(e.getKey(), e.getValue().asText()));
+        return config;
+    }
+
+    private static void assertAccepted(String file, Connector connector, ConfigDef definition) throws IOException {
+        Map<String, String> config = connectorConfig(file);
+        assertThat(config.get("connector.class")).isEqualTo(connector.getClass().getName());
+        Set<String> unknown = config.keySet().stream()
+                .filter(k -> !FRAMEWORK_KEYS.contains(k) && !definition.names().contains(k))
+                .collect(Collectors.toSet());
+        assertThat(unknown).as("keys in %s that no ConfigDef defines", file).isEmpty();
+        for (ConfigValue value : connector.validate(config).configValues()) {
+            assertThat(value.errorMessages()).as("%s: %s", file, value.name()).isEmpty();
+        }
+        assertThat(definition.configKeys().get(DdmConnectorConfig.REDIS_PASSWORD_CONFIG).type).isEqualTo(ConfigDef.Type.PASSWORD);
+    }
+
+    @Test
+    void sourceSample_isValid() throws IOException {
+        DdmSourceConnector source = new DdmSourceConnector();
+        assertAccepted("ddm-source.json", source, source.config());
+    }
+
+    @Test
+    void sinkSample_isValid_andHasADeadLetterQueue() throws IOException {
+        DdmSinkConnector sink = new DdmSinkConnector();
+        assertAccepted("ddm-sink.json", sink, sink.config());
+        assertThat(connectorConfig("ddm-sink.json")).containsEntry("errors.tolerance", "all")
+                .containsKey("errors.deadletterqueue.topic.name");
+    }
+
+    @Test
+    void workerSample_isAValidDistributedWorkerConfig() throws IOException {
+        Properties properties = new Properties();
+        try (Reader in = Files.newBufferedReader(CONFIG.resolve("connect-distributed.properties"), StandardCharsets.UTF_8)) {
+            properties.load(in);
+        }
+        Map<String, String> config = new HashMap<>();
+        properties.forEach((k, v) -> config.put((String) k, (String) v));
+
+        DistributedConfig worker = new DistributedConfig(config);
+
+        assertThat(worker.getString("plugin.discovery")).isEqualToIgnoringCase("service_load");
+        assertThat(worker.getString("exactly.once.source.support")).isEqualToIgnoringCase("enabled");
+        assertThat(config.get("value.converter")).isEqualTo(ChangeEventConverter.class.getName());
+    }
+}
