@@ -33,36 +33,7 @@ final class SectionNames {
 
     /** @throws IllegalArgumentException naming the entry if it is not a section */
     static SectionId parse(String text) {
-        String[] parts = split(text, "section");
-        try {
-            return new SectionId(parts[0], parts[1]);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("'" + text + "' is not a section: " + e.getMessage(), e);
-        }
-    }
-
-    /**
-     * Splits at the one '/' if there is one, else at the one '.'.
-     *
-     * @throws IllegalArgumentException if the split is missing or ambiguous
-     */
-    static String[] split(String text, String what) {
-        int slash = text.indexOf('/');
-        if (slash >= 0) {
-            if (text.indexOf('/', slash + 1) >= 0) {
-                throw new IllegalArgumentException("'" + text + "' is not a " + what + ": more than one '/'");
-            }
-            return new String[] {text.substring(0, slash), text.substring(slash + 1)};
-        }
-        int dot = text.indexOf('.');
-        if (dot < 0) {
-            throw new IllegalArgumentException("'" + text + "' is not a " + what + ": expected partition.section");
-        }
-        if (text.indexOf('.', dot + 1) >= 0) {
-            throw new IllegalArgumentException("'" + text + "' is ambiguous: more than one '.'; write partition/section "
-                    + "when a name contains a dot");
-        }
-        return new String[] {text.substring(0, dot), text.substring(dot + 1)};
+        return SectionId.parse(text);
     }
 
     /** The sections as one unambiguous list value ({@code partition/section,...}). */

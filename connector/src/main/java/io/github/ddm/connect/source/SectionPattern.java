@@ -1,5 +1,6 @@
 package io.github.ddm.connect.source;
 
+import io.github.ddm.SectionId;
 import java.util.regex.Pattern;
 
 /**
@@ -26,7 +27,7 @@ public record SectionPattern(String partitionGlob, String sectionGlob) {
      * @throws IllegalArgumentException if it is not a pattern
      */
     public static SectionPattern parse(String text) {
-        String[] parts = SectionNames.split(text.trim(), "section pattern");
+        String[] parts = SectionId.splitParts(text.trim(), "section pattern");
         return new SectionPattern(parts[0], parts[1]);
     }
 

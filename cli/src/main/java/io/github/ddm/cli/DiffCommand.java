@@ -1,0 +1,100 @@
+package io.github.ddm.cli;
+
+import io.github.ddm.RedisClients;
+import io.github.ddm.SectionId;
+import io.github.ddm.SectionStore;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import org.redisson.api.RedissonClient;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * Compares sections between two Redis servers (two regions, or a region and a rebuilt copy):
+ * every document's existence, version and content. Reads only. Exit code 1 when they differ, like
+ * {@code diff}.
+ */
+@Command(name = "diff", mixinStandardHelpOptions = true,
+        description = {"Compares sections between two Redis servers, for example two regions, document by document: "
+                + "existence, deletion, version and content.",
+                "Reads only. Exit code 0 when equal, 1 when something differs, 2 on an error."})
+final class DiffCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "LEFT", description = "The first Redis URI (redis://[user:password@]host:port).")
+    String left;
+
+    @Parameters(index = "1", paramLabel = "RIGHT", description = "The second Redis URI.")
+    String right;
+
+    @Parameters(index = "2..*", paramLabel = "SECTION",
+            description = "Sections to compare (partition.section); without any, every section either side has a log for.")
+    List<SectionId> sections = List.of();
+
+    @Option(names = "--namespace", paramLabel = "NAME", defaultValue = "ddm", description = "The namespace (default: ${DEFAULT-VALUE}).")
+    String namespace;
+
+    @Option(names = "--timeout", defaultValue = "PT30S", description = "How long to wait for each read (default: ${DEFAULT-VALUE}).")
+    Duration timeout;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        String leftName = RedisClients.redact(left);
+        String rightName = RedisClients.redact(right);
+        RedissonClient leftClient = RedisClients.create(left);
+        try {
+            RedissonClient rightClient = RedisClients.create(right);
+            try {
+                List<SectionId> compared = sections.isEmpty() ? discover(leftClient, rightClient) : sections;
+                int differing = 0;
+                for (SectionId section : compared) {
+                    SectionComparison.Result result = SectionComparison.compare(SectionStore.open(leftClient, namespace, section),
+                            leftName, SectionStore.open(rightClient, namespace, section), rightName, timeout);
+                    if (result.equal()) {
+                        out.printf("%s: %d documents, equal%n", section, result.documents());
+                    } else {
+                        differing++;
+                        out.printf("%s: %d of %d documents differ%n", section, result.differing(), result.documents());
+                        result.sample().forEach(d -> out.printf("  %s: %s%n", d.id(), d.what()));
+                        if (result.differing() > result.sample().size()) {
+                            out.printf("  ... and %d more%n", result.differing() - result.sample().size());
+                        }
+                    }
+                }
+                if (compared.isEmpty()) {
+                    out.printf("no section in namespace %s on either side%n", namespace);
+                }
+                out.flush();
+                return differing == 0 ? 0 : Ddm.DIFFERENT;
+            } finally {
+                rightClient.shutdown();
+            }
+        } finally {
+            leftClient.shutdown();
+        }
+    }
+
+    private List<SectionId> discover(RedissonClient leftClient, RedissonClient rightClient) throws Exception {
+        TreeSet<String> seen = new TreeSet<>();
+        List<SectionId> found = new ArrayList<>();
+        for (RedissonClient client : List.of(leftClient, rightClient)) {
+            for (SectionId section : SectionStore.discover(client, namespace, "*", "*").get(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                if (seen.add(section.partition() + "/" + section.section())) {
+                    found.add(section);
+                }
+            }
+        }
+        return found;
+    }
+}

@@ -1,0 +1,115 @@
+package io.github.ddm.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.ddm.SectionId;
+import io.github.ddm.SectionStore;
+import io.github.ddm.schema.ChangeEvent;
+import io.github.ddm.schema.ChangeEventCodec;
+import io.github.ddm.schema.ChangeOp;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import org.redisson.api.RedissonClient;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * Shows what Redis holds for a section (its change log and how many documents it has) or for
+ * some of its documents (version, time, origin, epoch and content). Reads only.
+ */
+@Command(name = "inspect", mixinStandardHelpOptions = true,
+        description = {"Shows a section's change log and document count, or the stored state of some of its documents.",
+                "Reads only. Exit code 0 when every document named exists, 1 when one does not, 2 on an error."})
+final class InspectCommand implements Callable<Integer> {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    RedisOptions redis;
+
+    @Parameters(index = "0", paramLabel = "SECTION", description = "partition.section, or partition/section when a name has a dot.")
+    SectionId section;
+
+    @Parameters(index = "1..*", paramLabel = "ID", description = "Document ids; without any, the section's summary.")
+    List<String> ids = List.of();
+
+    @Option(names = "--json", description = "Print each document as a snapshot change event, one JSON object per line.")
+    boolean json;
+
+    @Option(names = "--timeout", defaultValue = "PT10S", description = "How long to wait for Redis (default: ${DEFAULT-VALUE}).")
+    Duration timeout;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        RedissonClient client = redis.connect();
+        try {
+            SectionStore store = redis.section(client, section);
+            if (ids.isEmpty()) {
+                summary(store, out);
+                return 0;
+            }
+            int missing = 0;
+            for (String id : ids) {
+                Optional<ChangeEvent> stored = store.snapshot(id).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                if (stored.isEmpty()) {
+                    missing++;
+                    spec.commandLine().getErr().println("ddm inspect: no document '" + id + "' in section " + section + " at "
+                            + redis.redacted() + " (namespace " + redis.namespace + ")");
+                } else if (json) {
+                    out.println(ChangeEventCodec.encodeToString(stored.get()));
+                } else {
+                    describe(stored.get(), out);
+                }
+            }
+            out.flush();
+            spec.commandLine().getErr().flush();
+            return missing == 0 ? 0 : Ddm.DIFFERENT;
+        } finally {
+            client.shutdown();
+        }
+    }
+
+    private void summary(SectionStore store, PrintWriter out) throws Exception {
+        SectionStore.LogInfo log = store.logInfo().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        int documents = store.ids().get(timeout.toMillis(), TimeUnit.MILLISECONDS).size();
+        out.printf("section    %s (namespace %s) at %s%n", section, redis.namespace, redis.redacted());
+        out.printf("documents  %d%n", documents);
+        out.printf("log        %s%n", store.logKey());
+        if (log == null || log.entriesAdded() == 0) {
+            out.println("           empty: no change was ever logged");
+        } else {
+            out.printf("           %d entries kept of %d ever added; first %s, last %s%n", log.length(), log.entriesAdded(),
+                    log.firstEntryId() == null ? "-" : log.firstEntryId(), log.lastGeneratedId());
+            long trimmed = log.entriesAdded() - log.length();
+            out.printf("           %s%n", trimmed == 0 ? "nothing trimmed yet"
+                    : trimmed + " older entries trimmed: late subscribers from before the first entry are served by the "
+                            + "change buffer, Kafka or a snapshot");
+        }
+        out.flush();
+    }
+
+    private static void describe(ChangeEvent event, PrintWriter out) throws Exception {
+        out.printf("%s%n", event.key());
+        out.printf("  version  %d%s%n", event.version(), event.op() == ChangeOp.DELETE ? " (deleted)" : "");
+        out.printf("  changed  %s by %s%n", event.time(), event.origin());
+        out.printf("  epoch    %s%n", event.epoch());
+        if (event.state() != null) {
+            out.println(indent(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(event.state())));
+        }
+    }
+
+    private static String indent(String text) {
+        return "  " + text.replace("\n", "\n  ");
+    }
+}

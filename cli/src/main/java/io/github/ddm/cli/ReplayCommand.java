@@ -1,0 +1,146 @@
+package io.github.ddm.cli;
+
+import io.github.ddm.SectionId;
+import io.github.ddm.replay.KafkaReplay;
+import io.github.ddm.replay.RecordError;
+import io.github.ddm.replay.ReplayListener;
+import io.github.ddm.replay.ReplayProgress;
+import io.github.ddm.replay.ReplaySummary;
+import io.github.ddm.replay.TopicNaming;
+import io.github.ddm.schema.DataKey;
+import java.io.PrintWriter;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.redisson.api.RedissonClient;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * Rebuilds documents in a Redis from the Kafka topics the DDM source connector wrote, through
+ * {@link KafkaReplay}: one document, one section, or everything (disaster recovery). Safe to repeat.
+ */
+@Command(name = "replay", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Rebuilds documents in a Redis from the Kafka topics the DDM source connector wrote: the newest "
+                + "snapshot of each document, then its later changes in order. Never moves a document backwards; safe to "
+                + "run again.", "Exit code 0 when the target holds every document at its newest version in the topics, "
+                + "1 when some could not be brought up to date (the summary says which), 2 on an error."})
+final class ReplayCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    RedisOptions redis;
+
+    @Option(names = "--bootstrap-servers", required = true, paramLabel = "HOST:PORT[,...]", description = "Kafka's bootstrap servers.")
+    String bootstrapServers;
+
+    @Option(names = "--kafka-property", paramLabel = "KEY=VALUE",
+            description = "More Kafka consumer properties (security settings, for example); repeatable.")
+    Map<String, String> kafkaProperties = new HashMap<>();
+
+    // No defaultValue attribute: picocli would read the template's ${partition} as one of its variables.
+    @Option(names = "--topic-template", paramLabel = "TEMPLATE",
+            description = "The source connector's source.topic.template (default: ddm.$${partition}.$${section}); a name "
+                    + "without placeholders is one topic for every section.")
+    String topicTemplate = TopicNaming.DEFAULT_TEMPLATE;
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Scope scope;
+
+    /** Exactly one of: every topic, a section, a document. */
+    static final class Scope {
+        @Option(names = "--all", required = true, description = "Every document in every topic the template fits.")
+        boolean all;
+
+        @Option(names = "--section", required = true, paramLabel = "SECTION", description = "The documents of one section.")
+        SectionId section;
+
+        @Option(names = "--key", required = true, arity = "2", paramLabel = "SECTION ID", hideParamSyntax = true,
+                description = "One document: its section and its id, for example --key trading.books book-7.")
+        List<String> key;
+    }
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        Map<String, Object> kafka = new HashMap<>(kafkaProperties);
+        kafka.put("bootstrap.servers", bootstrapServers);
+        RedissonClient client = redis.connect();
+        try {
+            KafkaReplay replay = KafkaReplay.builder().kafka(kafka).redisson(client).namespace(redis.namespace)
+                    .topicNaming(TopicNaming.template(topicTemplate)).listener(new Progress(out)).build();
+            ReplaySummary summary;
+            if (scope.all) {
+                summary = replay.replayAll();
+            } else if (scope.section != null) {
+                summary = replay.replaySection(scope.section);
+            } else {
+                summary = replay.replayKey(parseKey(scope.key));
+            }
+            report(summary, out);
+            return summary.complete() ? 0 : Ddm.DIFFERENT;
+        } finally {
+            client.shutdown();
+        }
+    }
+
+    /** The section (as for other commands) and the id. */
+    private DataKey parseKey(List<String> sectionAndId) {
+        if (sectionAndId.size() != 2) {
+            throw new ParameterException(spec.commandLine(), "--key takes one section and one id, given once");
+        }
+        try {
+            SectionId section = SectionId.parse(sectionAndId.get(0));
+            return DataKey.of(section.partition(), section.section(), sectionAndId.get(1));
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--key: " + e.getMessage(), e);
+        }
+    }
+
+    private static void report(ReplaySummary s, PrintWriter out) {
+        out.printf("replayed %s from %s in %.1f s%n", s.scope(), s.topics(), s.elapsed().toMillis() / 1e3);
+        out.printf("  %d records read, %d events of %d documents: %d applied, %d already there, %d superseded by a later "
+                + "snapshot%n", s.recordsRead(), s.events(), s.keys(), s.applied(), s.duplicates(), s.superseded());
+        if (!s.complete()) {
+            out.printf("  NOT COMPLETE: %d invalid records, %d unappliable events, %d gaps; %d documents are behind the topics%n",
+                    s.invalid(), s.unappliable(), s.gaps(), s.keysBehind());
+            s.keysBehindSample().stream().limit(20).forEach(k -> out.printf("    behind: %s%n", k));
+            s.invalidRecords().stream().limit(20).forEach(e -> out.printf("    invalid: %s%n", e));
+            s.unappliableRecords().stream().limit(20).forEach(e -> out.printf("    unappliable: %s%n", e));
+        } else {
+            out.println("  complete: the target holds every document at its newest version in the topics");
+        }
+        out.flush();
+    }
+
+    /** Prints progress lines as the replay reports them. */
+    private static final class Progress implements ReplayListener {
+        private final PrintWriter out;
+
+        Progress(PrintWriter out) {
+            this.out = out;
+        }
+
+        @Override
+        public void onProgress(ReplayProgress p) {
+            out.printf("  %s: %d records read, %d applied, %d left%n", p.phase().name().toLowerCase(Locale.ROOT),
+                    p.recordsRead(), p.applied(), p.remaining());
+            out.flush();
+        }
+
+        @Override
+        public void onInvalidRecord(RecordError error) {
+            out.printf("  invalid record: %s%n", error);
+            out.flush();
+        }
+    }
+}

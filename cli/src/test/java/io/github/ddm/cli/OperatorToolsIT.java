@@ -1,0 +1,185 @@
+package io.github.ddm.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.github.ddm.DocumentManager;
+import io.github.ddm.RedisClients;
+import io.github.ddm.SectionId;
+import io.github.ddm.SectionStore;
+import io.github.ddm.schema.ChangeEvent;
+import io.github.ddm.schema.ChangeEventCodec;
+import io.github.ddm.schema.ChangeOp;
+import io.github.ddm.testkit.junit.RedisServerExtension;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.redisson.api.RedissonClient;
+
+/** inspect, tail and diff against real redis-servers, on documents written by real managers. */
+class OperatorToolsIT {
+
+    /** A small document. */
+    public record Counter(long count, String label) {
+        Counter increment() {
+            return new Counter(count + 1, label);
+        }
+    }
+
+    private static final SectionId SECTION = new SectionId("shop", "carts");
+
+    @RegisterExtension
+    static final RedisServerExtension regionA = RedisServerExtension.create();
+
+    @RegisterExtension
+    static final RedisServerExtension regionB = RedisServerExtension.create();
+
+    @RegisterExtension
+    static final RedisServerExtension secured = RedisServerExtension.create(b -> b.password("the-right-password"));
+
+    private final List<AutoCloseable> opened = new ArrayList<>();
+
+    @AfterEach
+    void close() throws Exception {
+        for (int i = opened.size() - 1; i >= 0; i--) {
+            opened.get(i).close();
+        }
+    }
+
+    private DocumentManager<Counter> manager(RedisServerExtension region, String node) {
+        RedissonClient client = RedisClients.create(region.server().uri());
+        opened.add(client::shutdown);
+        DocumentManager<Counter> manager = DocumentManager.builder(Counter.class).redisson(client)
+                .section(SECTION.partition(), SECTION.section()).origin("eu", node).build();
+        opened.add(manager);
+        return manager;
+    }
+
+    private static String uri(RedisServerExtension region) {
+        return region.server().uri();
+    }
+
+    @Test
+    void inspect_showsTheSectionsLogAndDocuments_andEachDocumentsStoredState() {
+        DocumentManager<Counter> writer = manager(regionA, "w1");
+        writer.set("cart-1", new Counter(0, "first")).join();
+        writer.update("cart-1", Counter::increment).join();
+        writer.update("cart-1", Counter::increment).join();
+        writer.set("cart-2", new Counter(9, "second")).join();
+        writer.delete("cart-2").join();
+
+        Cli.Run summary = Cli.run("inspect", "--redis", uri(regionA), "shop.carts");
+        assertThat(summary.exitCode()).isZero();
+        assertThat(summary.out()).contains("documents  2").contains("5 entries kept of 5 ever added").contains("nothing trimmed");
+
+        Cli.Run one = Cli.run("inspect", "--redis", uri(regionA), "shop.carts", "cart-1", "cart-2");
+        System.out.print(one.out()); // a sample for docs/cli.md, in the failsafe report
+        assertThat(one.exitCode()).isZero();
+        assertThat(one.out()).contains("shop/carts/cart-1", "version  3", "by eu/w1", "\"count\" : 2", "\"label\" : \"first\"")
+                .contains("version  2 (deleted)");
+
+        Cli.Run asJson = Cli.run("inspect", "--redis", uri(regionA), "--json", "shop.carts", "cart-1");
+        ChangeEvent event = ChangeEventCodec.decode(asJson.out().trim());
+        assertThat(event.version()).isEqualTo(3);
+        assertThat(event.state().get("count").asLong()).isEqualTo(2);
+
+        Cli.Run missing = Cli.run("inspect", "--redis", uri(regionA), "shop.carts", "cart-1", "no-such-cart");
+        assertThat(missing.exitCode()).as("a document that is not there").isEqualTo(Ddm.DIFFERENT);
+        assertThat(missing.err()).contains("no-such-cart").contains("shop.carts");
+    }
+
+    @Test
+    void tail_printsTheLogInOrder_filtersByDocument_andStopsAtTheLimit() {
+        DocumentManager<Counter> writer = manager(regionA, "w1");
+        writer.set("a", new Counter(0, "a")).join();
+        writer.set("b", new Counter(0, "b")).join();
+        for (int i = 0; i < 3; i++) {
+            writer.update("a", Counter::increment).join();
+        }
+
+        Cli.Run all = Cli.run("tail", "--redis", uri(regionA), "--json", "shop.carts");
+        assertThat(all.exitCode()).isZero();
+        List<ChangeEvent> events = Arrays.stream(all.out().split("\n")).map(ChangeEventCodec::decode).toList();
+        assertThat(events).extracting(e -> e.key().id() + "@" + e.version()).containsExactly("a@1", "b@1", "a@2", "a@3", "a@4");
+        assertThat(events.get(2).op()).isEqualTo(ChangeOp.UPDATE);
+
+        Cli.Run onlyA = Cli.run("tail", "--redis", uri(regionA), "--id", "a", "--limit", "2", "shop.carts");
+        System.out.print(onlyA.out()); // a sample for docs/cli.md, in the failsafe report
+        assertThat(onlyA.out().split("\n")).hasSize(2);
+        assertThat(onlyA.out()).contains("  a  v1<-v0  create  eu/w1").contains("  a  v2<-v1  update  eu/w1  patch [");
+
+        Cli.Run afterThird = Cli.run("tail", "--redis", uri(regionA), "--json", "--from", events.get(2).streamId(), "shop.carts");
+        assertThat(afterThird.out().split("\n")).hasSize(2);
+    }
+
+    @Test
+    void tailFollow_printsChangesCommittedAfterItStarted_untilInterrupted() throws Exception {
+        DocumentManager<Counter> writer = manager(regionA, "w1");
+        writer.set("old", new Counter(0, "before")).join();
+        Cli.Live live = new Cli.Live();
+        AtomicInteger exit = new AtomicInteger(-1);
+        Thread follower = new Thread(() -> exit.set(live.commandLine().execute("tail", "--redis", uri(regionA), "--from", "latest",
+                "--follow", "shop.carts")));
+        follower.start();
+        try {
+            // The follower may start reading after the first write below; a second write after it runs proves the wait.
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+                writer.update("old", Counter::increment).join();
+                assertThat(live.out()).contains("  old  v");
+            });
+            assertThat(live.out()).doesNotContain("v1<-v0").as("entries from before the start are not printed");
+        } finally {
+            follower.interrupt();
+            follower.join(Duration.ofSeconds(20).toMillis());
+        }
+        assertThat(follower.isAlive()).isFalse();
+        assertThat(exit.get()).isZero();
+    }
+
+    @Test
+    void diff_findsEqualRegionsEqual_andNamesEachDocumentThatDiffers() {
+        DocumentManager<Counter> writer = manager(regionA, "w1");
+        for (int i = 0; i < 5; i++) {
+            writer.set("c" + i, new Counter(i, "x")).join();
+        }
+        writer.update("c1", Counter::increment).join();
+        SectionStore source = SectionStore.open(RedisClients.create(uri(regionA)), "ddm", SECTION);
+        RedissonClient targetClient = RedisClients.create(uri(regionB));
+        opened.add(targetClient::shutdown);
+        SectionStore target = SectionStore.open(targetClient, "ddm", SECTION);
+        for (ChangeEvent event : source.readLog("0-0", 100).join().events()) {
+            target.apply(event).join();
+        }
+
+        Cli.Run same = Cli.run("diff", uri(regionA), uri(regionB));
+        assertThat(same.exitCode()).as(same.out() + same.err()).isZero();
+        assertThat(same.out()).contains("shop.carts: 5 documents, equal");
+
+        writer.update("c2", Counter::increment).join(); // not carried to B
+        writer.set("c9", new Counter(9, "new")).join(); // not carried to B
+        Cli.Run differs = Cli.run("diff", uri(regionA), uri(regionB), "shop.carts");
+        assertThat(differs.exitCode()).isEqualTo(Ddm.DIFFERENT);
+        assertThat(differs.out()).contains("2 of 6 documents differ").contains("c2: version 2 in " + uri(regionA) + ", 1 in " + uri(regionB))
+                .contains("c9: missing in " + uri(regionB));
+    }
+
+    @Test
+    void aWrongPassword_failsClearly_andNeverPrintsIt() {
+        String wrong = uri(secured).replace("redis://", "redis://default:not-the-password@");
+        Cli.Run run = Cli.run("inspect", "--redis", wrong, "shop.carts");
+        assertThat(run.exitCode()).isEqualTo(Ddm.ERROR);
+        assertThat(run.err()).startsWith("ddm inspect: ").doesNotContain("not-the-password");
+    }
+
+    @Test
+    void aServerThatIsNotThere_failsInOneLine_withoutThePassword() {
+        Cli.Run run = Cli.run("inspect", "--redis", "redis://ops:s3cret-pw@127.0.0.1:1", "trading.books");
+        assertThat(run.exitCode()).isEqualTo(Ddm.ERROR);
+        assertThat(run.err()).startsWith("ddm inspect: ").contains("127.0.0.1").doesNotContain("s3cret-pw").doesNotContain("\tat ");
+    }
+}
