@@ -4,12 +4,12 @@ import io.github.ddm.RedisClients;
 import io.github.ddm.SectionId;
 import io.github.ddm.SectionStore;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import org.redisson.api.RedissonClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -44,6 +44,9 @@ final class DiffCommand implements Callable<Integer> {
     @Option(names = "--namespace", paramLabel = "NAME", defaultValue = "ddm", description = "The namespace (default: ${DEFAULT-VALUE}).")
     String namespace;
 
+    @Option(names = "--tls-trust", paramLabel = "PEM", description = "A PEM file of the certificates to trust for rediss:// on either side.")
+    Path trust;
+
     @Option(names = "--timeout", defaultValue = "PT30S", description = "How long to wait for each read (default: ${DEFAULT-VALUE}).")
     Duration timeout;
 
@@ -52,9 +55,9 @@ final class DiffCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         String leftName = RedisClients.redact(left);
         String rightName = RedisClients.redact(right);
-        RedissonClient leftClient = RedisClients.create(left);
+        RedissonClient leftClient = connect(left);
         try {
-            RedissonClient rightClient = RedisClients.create(right);
+            RedissonClient rightClient = connect(right);
             try {
                 List<SectionId> compared = sections.isEmpty() ? discover(leftClient, rightClient) : sections;
                 int differing = 0;
@@ -85,11 +88,15 @@ final class DiffCommand implements Callable<Integer> {
         }
     }
 
+    private RedissonClient connect(String uri) {
+        return trust == null ? RedisClients.create(uri) : RedisClients.create(uri, RedisClients.trustFromPem(trust));
+    }
+
     private List<SectionId> discover(RedissonClient leftClient, RedissonClient rightClient) throws Exception {
         TreeSet<String> seen = new TreeSet<>();
         List<SectionId> found = new ArrayList<>();
         for (RedissonClient client : List.of(leftClient, rightClient)) {
-            for (SectionId section : SectionStore.discover(client, namespace, "*", "*").get(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            for (SectionId section : Futures.await(SectionStore.discover(client, namespace, "*", "*"), timeout, "listing the sections")) {
                 if (seen.add(section.partition() + "/" + section.section())) {
                     found.add(section);
                 }

@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import org.redisson.api.RedissonClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -61,7 +60,7 @@ final class InspectCommand implements Callable<Integer> {
             }
             int missing = 0;
             for (String id : ids) {
-                Optional<ChangeEvent> stored = store.snapshot(id).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                Optional<ChangeEvent> stored = Futures.await(store.snapshot(id), timeout, "reading " + id + " of " + where());
                 if (stored.isEmpty()) {
                     missing++;
                     spec.commandLine().getErr().println("ddm inspect: no document '" + id + "' in section " + section + " at "
@@ -81,8 +80,8 @@ final class InspectCommand implements Callable<Integer> {
     }
 
     private void summary(SectionStore store, PrintWriter out) throws Exception {
-        SectionStore.LogInfo log = store.logInfo().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        int documents = store.ids().get(timeout.toMillis(), TimeUnit.MILLISECONDS).size();
+        SectionStore.LogInfo log = Futures.await(store.logInfo(), timeout, "reading the log of " + where());
+        int documents = Futures.await(store.ids(), timeout, "listing the documents of " + where()).size();
         out.printf("section    %s (namespace %s) at %s%n", section, redis.namespace, redis.redacted());
         out.printf("documents  %d%n", documents);
         out.printf("log        %s%n", store.logKey());
@@ -97,6 +96,10 @@ final class InspectCommand implements Callable<Integer> {
                             + "change buffer, Kafka or a snapshot");
         }
         out.flush();
+    }
+
+    private String where() {
+        return "section " + section + " at " + redis.redacted();
     }
 
     private static void describe(ChangeEvent event, PrintWriter out) throws Exception {

@@ -83,8 +83,8 @@ final class LocalStack implements AutoCloseable {
             progress.accept("connectors running: " + String.join(", ", stack.connectorNames()));
             return stack;
         } catch (InterruptedException e) {
+            stop(connect, regions); // before setting the flag again: stopping waits, and would give up at once
             Thread.currentThread().interrupt();
-            stop(connect, regions);
             throw new IllegalStateException("interrupted while starting the local stack", e);
         } catch (RuntimeException | AssertionError e) {
             stop(connect, regions);

@@ -15,8 +15,9 @@ import picocli.CommandLine.Option;
 final class RedisOptions {
 
     @Option(names = "--redis", paramLabel = "URI", defaultValue = "${env:DDM_REDIS_URI:-redis://127.0.0.1:6379}",
+            // The description must not show the resolved default: $DDM_REDIS_URI may hold a password.
             description = "Redis URI: redis://[user:password@]host:port, rediss:// for TLS "
-                    + "(default: $DDM_REDIS_URI, else ${DEFAULT-VALUE}).")
+                    + "(default: $$DDM_REDIS_URI, else redis://127.0.0.1:6379).")
     String uri;
 
     @Option(names = "--namespace", paramLabel = "NAME", defaultValue = "ddm",

@@ -71,6 +71,7 @@ final class ReplayCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        DataKey key = scope.key == null ? null : parseKey(scope.key); // bad arguments fail before any I/O
         PrintWriter out = spec.commandLine().getOut();
         Map<String, Object> kafka = new HashMap<>(kafkaProperties);
         kafka.put("bootstrap.servers", bootstrapServers);
@@ -84,7 +85,7 @@ final class ReplayCommand implements Callable<Integer> {
             } else if (scope.section != null) {
                 summary = replay.replaySection(scope.section);
             } else {
-                summary = replay.replayKey(parseKey(scope.key));
+                summary = replay.replayKey(key);
             }
             report(summary, out);
             return summary.complete() ? 0 : Ddm.DIFFERENT;

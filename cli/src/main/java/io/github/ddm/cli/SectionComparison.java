@@ -9,9 +9,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * Compares one section in two Redis servers (two regions), document by document: whether each
@@ -97,14 +94,10 @@ final class SectionComparison {
 
     private static <T> T join(CompletableFuture<T> future, Duration timeout, String side) {
         try {
-            return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return Futures.await(future, timeout, "reading " + side);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while reading " + side, e);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("cannot read " + side + ": " + e.getCause().getMessage(), e.getCause());
-        } catch (TimeoutException e) {
-            throw new IllegalStateException("no answer from " + side + " within " + timeout.toMillis() + " ms", e);
         }
     }
 }

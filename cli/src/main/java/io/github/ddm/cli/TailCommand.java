@@ -8,7 +8,6 @@ import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import org.redisson.api.RedissonClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -52,6 +51,9 @@ final class TailCommand implements Callable<Integer> {
     @Option(names = "--id", paramLabel = "ID", description = "Only the events of this document.")
     String id;
 
+    @Option(names = "--timeout", defaultValue = "PT30S", description = "How long to wait for each read (default: ${DEFAULT-VALUE}).")
+    Duration timeout;
+
     @Option(names = "--json", description = "Print each event as its JSON (the change-event contract), one per line.")
     boolean json;
 
@@ -72,7 +74,7 @@ final class TailCommand implements Callable<Integer> {
             long printed = 0;
             long malformed = 0;
             while (limit == null || printed < limit) {
-                SectionStore.LogBatch batch = store.readLog(after, BATCH).get(30, TimeUnit.SECONDS);
+                SectionStore.LogBatch batch = Futures.await(store.readLog(after, BATCH), timeout, "reading the log of " + where());
                 malformed += batch.malformed();
                 for (ChangeEvent event : batch.events()) {
                     if ((id == null || id.equals(event.key().id())) && (limit == null || printed < limit)) {
@@ -86,7 +88,7 @@ final class TailCommand implements Callable<Integer> {
                 } else if (!follow) {
                     break;
                 } else {
-                    store.awaitLog(after, Duration.ofSeconds(5)).get(30, TimeUnit.SECONDS);
+                    Futures.await(store.awaitLog(after, Duration.ofSeconds(5)), timeout.plusSeconds(5), "waiting on the log of " + where());
                 }
             }
             if (malformed > 0) {
@@ -106,7 +108,11 @@ final class TailCommand implements Callable<Integer> {
         if (from.equals("earliest")) {
             return "0-0";
         }
-        return from.equals("latest") ? store.logHead().get(30, TimeUnit.SECONDS) : from;
+        return from.equals("latest") ? Futures.await(store.logHead(), timeout, "reading the log head of " + where()) : from;
+    }
+
+    private String where() {
+        return "section " + section + " at " + redis.redacted();
     }
 
     /** {@code streamId  time  id  vN<-vP  op  region/node  patch or state} */

@@ -132,7 +132,7 @@ class OperatorToolsIT {
                 writer.update("old", Counter::increment).join();
                 assertThat(live.out()).contains("  old  v");
             });
-            assertThat(live.out()).doesNotContain("v1<-v0").as("entries from before the start are not printed");
+            assertThat(live.out()).as("entries from before the start are not printed").doesNotContain("v1<-v0");
         } finally {
             follower.interrupt();
             follower.join(Duration.ofSeconds(20).toMillis());
@@ -148,7 +148,9 @@ class OperatorToolsIT {
             writer.set("c" + i, new Counter(i, "x")).join();
         }
         writer.update("c1", Counter::increment).join();
-        SectionStore source = SectionStore.open(RedisClients.create(uri(regionA)), "ddm", SECTION);
+        RedissonClient sourceClient = RedisClients.create(uri(regionA));
+        opened.add(sourceClient::shutdown);
+        SectionStore source = SectionStore.open(sourceClient, "ddm", SECTION);
         RedissonClient targetClient = RedisClients.create(uri(regionB));
         opened.add(targetClient::shutdown);
         SectionStore target = SectionStore.open(targetClient, "ddm", SECTION);
