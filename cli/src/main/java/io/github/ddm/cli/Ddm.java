@@ -21,7 +21,7 @@ import picocli.CommandLine.IVersionProvider;
 @Command(name = "ddm", mixinStandardHelpOptions = true, versionProvider = Ddm.Version.class,
         description = "DDM (Distributed Data Manager): versioned JSON documents in Redis, cached in every service and "
                 + "mirrored between regions through Kafka.",
-        subcommands = {DemoCommand.class, StackCommand.class, InspectCommand.class, TailCommand.class, DiffCommand.class,
+        subcommands = {DemoCommand.class, StackCommand.class, InspectCommand.class, TailCommand.class, DiffCommand.class, CheckCommand.class,
                 ReplayCommand.class, CommandLine.HelpCommand.class})
 public final class Ddm {
 

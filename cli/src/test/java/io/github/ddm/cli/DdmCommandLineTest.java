@@ -17,7 +17,7 @@ class DdmCommandLineTest {
     void help_listsEveryCommand() {
         Cli.Run run = Cli.run("--help");
         assertThat(run.exitCode()).isZero();
-        assertThat(run.out()).contains("demo", "stack", "inspect", "tail", "diff", "replay");
+        assertThat(run.out()).contains("demo", "stack", "inspect", "tail", "diff", "check", "replay");
     }
 
     @Test
