@@ -263,6 +263,17 @@ public final class DocumentManagerBuilder<T> {
         return this;
     }
 
+    /**
+     * Applies the settings of a configuration file: every key that starts with {@code prefix}
+     * (for example {@code ddm.redis.uri}, {@code ddm.section}); see {@link ManagerProperties} for the
+     * keys and {@code config/ddm-service.properties} for a sample. Later calls override them.
+     *
+     * @throws IllegalArgumentException naming the key that is unknown or has a bad value
+     */
+    public DocumentManagerBuilder<T> properties(java.util.Properties properties, String prefix) {
+        return ManagerProperties.apply(this, Objects.requireNonNull(properties, "properties"), prefix);
+    }
+
     // ---- Secure connections (TLS trust for redisUri) ----
 
     TrustManagerFactory tlsTrust;
