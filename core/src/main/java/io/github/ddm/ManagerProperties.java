@@ -3,12 +3,15 @@ package io.github.ddm;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Consumer;
@@ -52,6 +55,16 @@ import java.util.function.LongConsumer;
  */
 public final class ManagerProperties {
 
+    /** Every key this class reads (after the prefix). */
+    static final Set<String> KEYS = Set.of("redis.uri", "redis.tls.certificates", "redis.tls.truststore.path",
+            "redis.tls.truststore.password", "namespace", "section", "origin.region", "origin.node", "value.sharing", "pubsub.mode",
+            "document.max.bytes", "cache.max.size", "cache.idle.expiry", "log.max.length", "full.state.every",
+            "write.max.attempts", "write.backoff.base", "write.backoff.max", "subscribe.timeout", "buffer.per.key", "buffer.ttl",
+            "buffer.max.events", "pending.max.changes", "check.head.interval", "check.version.interval",
+            "check.buffer.trim.interval", "catchup.batch.size");
+
+    private static final String PASSWORD = "redis.tls.truststore.password";
+
     private ManagerProperties() {
     }
 
@@ -80,8 +93,17 @@ public final class ManagerProperties {
         Map<String, String> own = new LinkedHashMap<>();
         for (Map.Entry<String, String> entry : new TreeMap<>(properties).entrySet()) {
             if (entry.getKey().startsWith(prefix)) {
-                own.put(entry.getKey().substring(prefix.length()), Objects.requireNonNull(entry.getValue(), entry.getKey()).trim());
+                String key = entry.getKey().substring(prefix.length());
+                String value = Objects.requireNonNull(entry.getValue(), entry.getKey());
+                own.put(key, key.equals(PASSWORD) ? value : value.trim()); // a password keeps its spaces
             }
+        }
+        // Before any setting is applied: a typo must not leave the builder half configured.
+        TreeSet<String> unknown = new TreeSet<>(own.keySet());
+        unknown.removeAll(KEYS);
+        if (!unknown.isEmpty()) {
+            throw new IllegalArgumentException("unknown DDM setting(s) " + unknown.stream().map(k -> prefix + k).toList()
+                    + "; see ManagerProperties for the keys");
         }
         new Reader<>(builder, own, prefix).apply();
         return builder;
@@ -92,22 +114,23 @@ public final class ManagerProperties {
         private final DocumentManagerBuilder<T> builder;
         private final Map<String, String> values;
         private final String prefix;
-        private final TreeSet<String> unused;
 
         Reader(DocumentManagerBuilder<T> builder, Map<String, String> values, String prefix) {
             this.builder = builder;
             this.values = values;
             this.prefix = prefix;
-            this.unused = new TreeSet<>(values.keySet());
         }
 
         void apply() {
             text("redis.uri", builder::redisUri);
+            if (has("redis.tls.certificates") && (has("redis.tls.truststore.path") || has(PASSWORD))) {
+                throw new IllegalArgumentException(prefix + "redis.tls.certificates and " + prefix + "redis.tls.truststore.path "
+                        + "both name the certificates to trust: set one");
+            }
             text("redis.tls.certificates", v -> builder.tlsTrustedCertificates(Path.of(v)));
-            if (has("redis.tls.truststore.path") || has("redis.tls.truststore.password")) {
-                String path = required("redis.tls.truststore.path", "redis.tls.truststore.password");
-                String password = values.getOrDefault("redis.tls.truststore.password", "");
-                unused.remove("redis.tls.truststore.password");
+            if (has("redis.tls.truststore.path") || has(PASSWORD)) {
+                String path = required("redis.tls.truststore.path", PASSWORD);
+                String password = values.getOrDefault(PASSWORD, "");
                 set("redis.tls.truststore.path", () -> builder.tlsTruststore(Path.of(path), password));
             }
             text("namespace", builder::namespace);
@@ -118,8 +141,7 @@ public final class ManagerProperties {
             if (has("origin.region") || has("origin.node")) {
                 String region = required("origin.region", "origin.node");
                 String node = required("origin.node", "origin.region");
-                set("origin.region", () -> builder.origin(region, node));
-                unused.remove("origin.node");
+                set("origin.region, origin.node", () -> builder.origin(region, node));
             }
             text("value.sharing", v -> builder.valueSharing(choice("value.sharing", v, ValueSharing.class)));
             text("pubsub.mode", v -> builder.pubSubMode(choice("pubsub.mode", v, PubSubMode.class)));
@@ -141,10 +163,6 @@ public final class ManagerProperties {
                     durationOr("check.buffer.trim.interval", builder.bufferTrimInterval)),
                     "check.head.interval", "check.version.interval", "check.buffer.trim.interval");
             number("catchup.batch.size", n -> builder.catchUpBatchSize(toInt("catchup.batch.size", n)));
-            if (!unused.isEmpty()) {
-                throw new IllegalArgumentException("unknown DDM setting(s) " + unused.stream().map(k -> prefix + k).toList()
-                        + "; see ManagerProperties for the keys");
-            }
         }
 
         private boolean has(String key) {
@@ -198,21 +216,29 @@ public final class ManagerProperties {
             return has(key) ? parseNumber(key, values.get(key)) : current;
         }
 
-        /** Runs a builder call, naming the key(s) if the builder refuses the value. */
+        /** Runs a builder call, naming the key(s) and their values if the builder refuses them. */
         private void set(String keys, Runnable call) {
-            for (String key : keys.split(", ")) {
-                unused.remove(key);
-            }
             try {
                 call.run();
             } catch (IllegalArgumentException e) {
-                String shown = keys.contains("password") ? "" : " = '" + values.get(keys.split(", ")[0]) + "'";
-                throw new IllegalArgumentException(prefixed(keys) + shown + ": " + e.getMessage(), e);
+                if (e.getMessage() != null && e.getMessage().startsWith(prefix) && !prefix.isEmpty()) {
+                    throw e; // already names its key (a value that did not parse)
+                }
+                List<String> shown = new ArrayList<>();
+                for (String key : keys.split(", ")) {
+                    shown.add(prefix + key + " = '" + shown(key) + "'");
+                }
+                throw new IllegalArgumentException(String.join(", ", shown) + ": " + e.getMessage(), e);
             }
         }
 
-        private String prefixed(String keys) {
-            return prefix + keys.replace(", ", ", " + prefix);
+        /** A value as a message may show it: never a password, a URI without its user info. */
+        private String shown(String key) {
+            String value = values.get(key);
+            if (key.equals(PASSWORD)) {
+                return "(hidden)";
+            }
+            return key.equals("redis.uri") ? RedisClients.redact(value) : value;
         }
 
         private long parseNumber(String key, String value) {
@@ -270,6 +296,14 @@ public final class ManagerProperties {
         }
         long amount = Long.parseLong(value.substring(0, unit).replace("_", ""));
         String suffix = value.substring(unit);
+        try {
+            return ofUnit(amount, suffix, text);
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("'" + text + "' is too long a duration", e);
+        }
+    }
+
+    private static Duration ofUnit(long amount, String suffix, String text) {
         switch (suffix) {
             case "ms":
                 return Duration.ofMillis(amount);

@@ -8,6 +8,7 @@ import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
@@ -49,6 +50,49 @@ class ManagerPropertiesTest {
     }
 
     @Test
+    void everyKey_reachesItsOwnSetting() {
+        Map<String, String> all = new java.util.HashMap<>();
+        all.put("ddm.redis.uri", "redis://10.0.0.7:7000");
+        all.put("ddm.namespace", "ns1");
+        all.put("ddm.section", "p1/s.1");
+        all.put("ddm.origin.region", "r1");
+        all.put("ddm.origin.node", "n1");
+        all.put("ddm.value.sharing", "copy-on-read");
+        all.put("ddm.pubsub.mode", "sharded");
+        all.put("ddm.document.max.bytes", "2001");
+        all.put("ddm.cache.max.size", "2002");
+        all.put("ddm.cache.idle.expiry", "2003ms");
+        all.put("ddm.log.max.length", "2004");
+        all.put("ddm.full.state.every", "2005");
+        all.put("ddm.write.max.attempts", "2006");
+        all.put("ddm.write.backoff.base", "2007ms");
+        all.put("ddm.write.backoff.max", "2008ms");
+        all.put("ddm.subscribe.timeout", "2009ms");
+        all.put("ddm.buffer.per.key", "2010");
+        all.put("ddm.buffer.ttl", "2011ms");
+        all.put("ddm.buffer.max.events", "2012");
+        all.put("ddm.pending.max.changes", "2013");
+        all.put("ddm.check.head.interval", "2014ms");
+        all.put("ddm.check.version.interval", "2015ms");
+        all.put("ddm.check.buffer.trim.interval", "2016ms");
+        all.put("ddm.catchup.batch.size", "2017");
+        assertThat(all.keySet()).as("every key but the TLS ones").hasSize(ManagerProperties.KEYS.size() - 3);
+        DocumentManagerBuilder<Doc> b = apply(all);
+        assertThat(b.redisUri).isEqualTo("redis://10.0.0.7:7000");
+        assertThat(b.namespace).isEqualTo("ns1");
+        assertThat(b.partition + "|" + b.section).isEqualTo("p1|s.1");
+        assertThat(b.origin).isEqualTo(Origin.of("r1", "n1"));
+        assertThat(b.valueSharing).isEqualTo(ValueSharing.COPY_ON_READ);
+        assertThat(b.pubSubMode).isEqualTo(PubSubMode.SHARDED);
+        assertThat(List.of(b.maxDocumentBytes, b.cacheMaximumSize, b.logMaxLength, (long) b.fullStateEvery, (long) b.maxWriteAttempts,
+                (long) b.changeBufferSize, b.changeBufferMaxEvents, b.maxPendingChanges, (long) b.catchUpBatchSize))
+                .containsExactly(2001L, 2002L, 2004L, 2005L, 2006L, 2010L, 2012L, 2013L, 2017L);
+        assertThat(List.of(b.cacheIdleExpiry, b.retryBackoffBase, b.retryBackoffMax, b.subscribeTimeout, b.changeBufferTtl,
+                b.headCheckInterval, b.versionCheckInterval, b.bufferTrimInterval).stream().map(Duration::toMillis).toList())
+                .containsExactly(2003L, 2007L, 2008L, 2009L, 2011L, 2014L, 2015L, 2016L);
+    }
+
+    @Test
     void aGroupSetOnlyInPart_keepsTheOtherValues() {
         DocumentManagerBuilder<Doc> builder = apply(Map.of("ddm.buffer.ttl", "PT10M", "ddm.check.version.interval", "250ms",
                 "other.key", "ignored"));
@@ -60,9 +104,25 @@ class ManagerPropertiesTest {
     }
 
     @Test
-    void anUnknownKey_isNamed_withItsPrefix() {
-        assertThatThrownBy(() -> apply(Map.of("ddm.cache.maxsize", "10", "ddm.namespace", "x")))
+    void anUnknownKey_isNamed_withItsPrefix_beforeAnySettingIsApplied() {
+        DocumentManagerBuilder<Doc> builder = DocumentManager.builder(Doc.class);
+        assertThatThrownBy(() -> ManagerProperties.apply(builder, Map.of("ddm.cache.maxsize", "10", "ddm.namespace", "x"), "ddm."))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ddm.cache.maxsize").hasMessageContaining("unknown");
+        assertThat(builder.namespace).as("nothing applied").isEqualTo("ddm");
+    }
+
+    @Test
+    void aBadRedisUri_isNamed_withoutItsPassword() {
+        assertThatThrownBy(() -> apply(Map.of("ddm.redis.uri", "no-scheme-ops:s3cret-pw@host:6379")))
+                .hasMessageContaining("ddm.redis.uri").hasMessageNotContaining("s3cret-pw");
+        assertThatThrownBy(() -> apply(Map.of("ddm.redis.uri", "redis://ops:s3cret-pw@host:6379", "ddm.namespace", "bad name")))
+                .hasMessageContaining("ddm.namespace").hasMessageNotContaining("s3cret-pw");
+    }
+
+    @Test
+    void bothWaysOfNamingTrustedCertificates_areRejected() {
+        assertThatThrownBy(() -> apply(Map.of("ddm.redis.tls.certificates", "/a.pem", "ddm.redis.tls.truststore.path", "/b.p12")))
+                .hasMessageContaining("ddm.redis.tls.certificates").hasMessageContaining("set one");
     }
 
     @Test
@@ -77,6 +137,11 @@ class ManagerPropertiesTest {
         assertThatThrownBy(() -> apply(Map.of("ddm.section", "a.b.c"))).hasMessageContaining("ddm.section")
                 .hasMessageContaining("partition/section");
         assertThatThrownBy(() -> apply(Map.of("ddm.origin.region", "eu"))).hasMessageContaining("ddm.origin.node is required");
+        assertThatThrownBy(() -> apply(Map.of("ddm.origin.region", "eu", "ddm.origin.node", "bad node")))
+                .hasMessageContaining("ddm.origin.node = 'bad node'");
+        assertThatThrownBy(() -> apply(Map.of("ddm.buffer.ttl", "soon", "ddm.buffer.per.key", "5")))
+                .hasMessageStartingWith("ddm.buffer.ttl = 'soon' is not a duration");
+        assertThatThrownBy(() -> apply(Map.of("ddm.cache.idle.expiry", "999999999999999d"))).hasMessageContaining("ddm.cache.idle.expiry");
         assertThatThrownBy(() -> apply(Map.of("ddm.namespace", "has space"))).hasMessageContaining("ddm.namespace = 'has space'");
     }
 

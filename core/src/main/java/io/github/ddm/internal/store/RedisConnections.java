@@ -97,11 +97,14 @@ public final class RedisConnections {
         return URLDecoder.decode(text.replace("+", "%2B"), StandardCharsets.UTF_8);
     }
 
-    /** The URI without its user info, for messages. */
+    /** The URI without its user info, for messages; also for text that is not a valid URI (a scheme left out). */
     public static String redact(String uri) {
         int scheme = uri.indexOf("://");
         int at = uri.lastIndexOf('@');
-        return scheme >= 0 && at > scheme ? uri.substring(0, scheme + 3) + "***@" + uri.substring(at + 1) : uri;
+        if (at < 0) {
+            return uri;
+        }
+        return scheme >= 0 && at > scheme ? uri.substring(0, scheme + 3) + "***@" + uri.substring(at + 1) : "***@" + uri.substring(at + 1);
     }
 
     /**

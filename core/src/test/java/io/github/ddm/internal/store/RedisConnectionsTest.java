@@ -56,6 +56,7 @@ class RedisConnectionsTest {
     void redact_hidesTheUserInfo() {
         assertThat(RedisConnections.redact("rediss://app:pw@h:1")).isEqualTo("rediss://***@h:1");
         assertThat(RedisConnections.redact("redis://h:1")).isEqualTo("redis://h:1");
+        assertThat(RedisConnections.redact("app:pw@h:1")).as("a scheme left out").isEqualTo("***@h:1");
     }
 
     @Test
