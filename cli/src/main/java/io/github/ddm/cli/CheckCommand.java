@@ -1,5 +1,7 @@
 package io.github.ddm.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.github.ddm.CorruptDocumentException;
 import io.github.ddm.SectionId;
 import io.github.ddm.SectionStore;
 import io.github.ddm.schema.ChangeEvent;
@@ -7,8 +9,11 @@ import io.github.ddm.schema.ChangeOp;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -29,11 +34,12 @@ import picocli.CommandLine.Spec;
 @Command(name = "check", mixinStandardHelpOptions = true,
         description = {"Checks that a section's stored documents agree with its change log: replays each document's "
                 + "logged changes (independently of DDM's own patch code) and compares version and content with what Redis "
-                + "stores. Documents whose history the log no longer holds are counted, not checked.",
+                + "stores. Where the log was trimmed, what it still holds is checked (the version), the rest is counted.",
                 "Reads only. Exit code 0 when every checked document agrees, 1 when one does not, 2 on an error."})
 final class CheckCommand implements Callable<Integer> {
 
     private static final int BATCH = 1_000;
+    private static final int SHOWN = 20;
 
     @Spec
     CommandSpec spec;
@@ -47,13 +53,16 @@ final class CheckCommand implements Callable<Integer> {
     @Option(names = "--timeout", defaultValue = "PT30S", description = "How long to wait for each read (default: ${DEFAULT-VALUE}).")
     Duration timeout;
 
+    private String where;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         RedissonClient client = redis.connect();
         try {
             SectionStore store = redis.section(client, section);
-            String where = "section " + section + " at " + redis.redacted();
+            where = "section " + section + " at " + redis.redacted() + " (namespace " + redis.namespace + ")";
+            SectionStore.LogInfo before = Futures.await(store.logInfo(), timeout, "describing the log of " + where);
             LogFold fold = new LogFold();
             String last = "0-0";
             long entries = 0;
@@ -70,12 +79,28 @@ final class CheckCommand implements Callable<Integer> {
                     break;
                 }
             }
+            SectionStore.LogInfo after = Futures.await(store.logInfo(), timeout, "describing the log of " + where);
             TreeSet<String> ids = new TreeSet<>(Futures.await(store.ids(), timeout, "listing the documents of " + where));
             ids.addAll(fold.documents().keySet());
-            Tally tally = new Tally();
+            if (ids.isEmpty() && entries == 0) {
+                throw new IllegalStateException("no document and no log in " + where + ": is the section, the namespace or the "
+                        + "server wrong?");
+            }
+            // Never trimmed: every change since the section began is in the log, so each document must be explained by it.
+            boolean complete = after.entriesAdded() == after.length() && "0-0".equals(after.maxDeletedEntryId());
+            // Trimmed while this read it page by page: a history may have lost entries in the middle.
+            boolean trimmedDuringRead = after.entriesAdded() - after.length() > before.entriesAdded() - before.length();
+            Tally tally = new Tally(complete, trimmedDuringRead);
             for (String id : ids) {
-                Optional<ChangeEvent> stored = Futures.await(store.snapshot(id), timeout, "reading " + id + " of " + where);
-                tally.record(id, fold.documents().get(id), stored);
+                try {
+                    tally.record(id, fold.documents().get(id),
+                            Futures.await(store.snapshot(id), timeout, "reading " + id + " of " + where));
+                } catch (IllegalStateException e) {
+                    if (!(e.getCause() instanceof CorruptDocumentException corrupt)) {
+                        throw e;
+                    }
+                    tally.differ(id, "Redis holds what is not a valid document: " + corrupt.getMessage());
+                }
             }
             // Documents written while this ran may differ only because of that: leave them out.
             Set<String> changed = new HashSet<>();
@@ -86,83 +111,139 @@ final class CheckCommand implements Callable<Integer> {
                 last = since.entries() > 0 ? since.lastStreamId() : last;
             } while (since.entries() == BATCH);
             tally.discard(changed);
-
-            out.printf("%s: %d documents, %d log entries%n", section, ids.size(), entries);
-            out.printf("  %d agree with their logged history%n", tally.agreeing);
-            out.printf("  %d cannot be checked: the log no longer holds their history (trimmed)%n", tally.unverifiable);
-            if (!changed.isEmpty()) {
-                out.printf("  %d changed while checking, not checked%n", changed.size());
-            }
-            if (malformed > 0) {
-                out.printf("  %d log entries are not valid change events%n", malformed);
-            }
-            out.printf("  %d differ%n", tally.differing.size());
-            tally.differing.stream().limit(20).forEach(d -> out.printf("    %s%n", d));
-            if (tally.differing.size() > 20) {
-                out.printf("    ... and %d more%n", tally.differing.size() - 20);
-            }
-            out.flush();
+            report(out, ids.size(), entries, malformed, changed.size(), tally);
             return tally.differing.isEmpty() && malformed == 0 ? 0 : Ddm.DIFFERENT;
         } finally {
             client.shutdown();
         }
     }
 
-    /** Counts per outcome; keeps the differences, keyed by document for {@link #discard}. */
+    private void report(PrintWriter out, int documents, long entries, long malformed, int changed, Tally tally) {
+        out.printf("%s: %d documents, %d log entries%n", section, documents, entries);
+        out.printf("  %d agree with their logged history%n", tally.count(Outcome.AGREE));
+        if (tally.count(Outcome.VERSION_ONLY) > 0) {
+            out.printf("  %d agree with the newest version the log holds (the start of their history was trimmed, so the "
+                    + "content is not checked)%n", tally.count(Outcome.VERSION_ONLY));
+        }
+        out.printf("  %d cannot be checked: the log no longer holds their history (trimmed)%n", tally.count(Outcome.UNKNOWN));
+        if (changed > 0) {
+            out.printf("  %d changed while checking, not checked%n", changed);
+        }
+        if (malformed > 0) {
+            out.printf("  %d log entries are not valid change events%n", malformed);
+        }
+        out.printf("  %d differ%n", tally.differing.size());
+        tally.differing.stream().limit(SHOWN).forEach(d -> out.printf("    %s%n", d));
+        if (tally.differing.size() > SHOWN) {
+            out.printf("    ... and %d more%n", tally.differing.size() - SHOWN);
+        }
+        out.flush();
+    }
+
+    private enum Outcome { AGREE, VERSION_ONLY, UNKNOWN }
+
+    /** What was found for each document; differences keep their text. */
     private static final class Tally {
-        int agreeing;
-        int unverifiable;
+        private final boolean complete;
+        private final boolean trimmedDuringRead;
+        private final Map<String, Outcome> outcomes = new HashMap<>();
         final List<String> differing = new ArrayList<>();
         private final List<String> differingIds = new ArrayList<>();
-        private final List<String> agreeingIds = new ArrayList<>();
-        private final List<String> unverifiableIds = new ArrayList<>();
 
-        void record(String id, LogFold.Folded logged, Optional<ChangeEvent> stored) {
-            String problem = problem(logged, stored);
-            if (problem == null) {
-                agreeing++;
-                agreeingIds.add(id);
-            } else if (problem.isEmpty()) {
-                unverifiable++;
-                unverifiableIds.add(id);
-            } else {
-                differing.add(id + ": " + problem);
-                differingIds.add(id);
-            }
+        Tally(boolean complete, boolean trimmedDuringRead) {
+            this.complete = complete;
+            this.trimmedDuringRead = trimmedDuringRead;
         }
 
-        /** Null if they agree, "" if the log cannot tell, else what differs. */
-        private static String problem(LogFold.Folded logged, Optional<ChangeEvent> stored) {
-            if (logged == null || logged.unknownBase()) {
-                return "";
+        void record(String id, LogFold.Folded logged, Optional<ChangeEvent> stored) {
+            if (logged == null) {
+                if (!complete) {
+                    outcomes.put(id, Outcome.UNKNOWN);
+                } else {
+                    differ(id, "Redis holds version " + stored.map(ChangeEvent::version).orElse(0L) + ", but the log, never trimmed, "
+                            + "has no change of it (written behind DDM's back?)");
+                }
+                return;
             }
             if (logged.problem() != null) {
-                return logged.problem();
+                if (trimmedDuringRead) {
+                    outcomes.put(id, Outcome.UNKNOWN); // entries of its history were trimmed while this read them
+                } else {
+                    differ(id, logged.problem());
+                }
+                return;
             }
             if (stored.isEmpty()) {
-                return "the log has version " + logged.version() + ", Redis has no such document";
+                differ(id, "the log has version " + logged.version() + ", Redis has no such document");
+                return;
             }
             ChangeEvent s = stored.get();
             boolean deleted = s.op() == ChangeOp.DELETE;
             if (s.version() != logged.version() || deleted != logged.deleted()) {
-                return "the log ends at version " + logged.version() + (logged.deleted() ? " (deleted)" : "") + ", Redis holds version "
-                        + s.version() + (deleted ? " (deleted)" : "");
+                differ(id, "the log ends at version " + logged.version() + (logged.deleted() ? " (deleted)" : "") + ", Redis holds "
+                        + "version " + s.version() + (deleted ? " (deleted)" : ""));
+                return;
             }
-            if (!deleted && !s.state().equals(logged.state())) {
-                return "at version " + s.version() + " Redis holds " + s.state() + ", the log gives " + logged.state();
+            if (logged.unknownBase()) {
+                if (complete) {
+                    differ(id, "the log, never trimmed, lacks the start of its history");
+                } else {
+                    outcomes.put(id, Outcome.VERSION_ONLY);
+                }
+                return;
             }
-            return null;
+            String content = deleted ? null : contentDifference(s.state(), logged.state());
+            if (content != null) {
+                differ(id, "at version " + s.version() + " " + content);
+            } else {
+                outcomes.put(id, Outcome.AGREE);
+            }
+        }
+
+        void differ(String id, String what) {
+            differing.add(id + ": " + what);
+            differingIds.add(id);
+        }
+
+        int count(Outcome outcome) {
+            return (int) outcomes.values().stream().filter(o -> o == outcome).count();
         }
 
         void discard(Set<String> ids) {
+            outcomes.keySet().removeAll(ids);
             for (int i = differingIds.size() - 1; i >= 0; i--) {
                 if (ids.contains(differingIds.get(i))) {
                     differingIds.remove(i);
                     differing.remove(i);
                 }
             }
-            agreeing -= (int) agreeingIds.stream().filter(ids::contains).count();
-            unverifiable -= (int) unverifiableIds.stream().filter(ids::contains).count();
+        }
+
+        /** Null if equal; else the first member that differs, with both values (shortened). */
+        private static String contentDifference(JsonNode stored, JsonNode logged) {
+            if (stored.equals(logged)) {
+                return null;
+            }
+            TreeSet<String> members = new TreeSet<>();
+            stored.fieldNames().forEachRemaining(members::add);
+            logged.fieldNames().forEachRemaining(members::add);
+            for (Iterator<String> it = members.iterator(); it.hasNext(); ) {
+                String member = it.next();
+                JsonNode a = stored.get(member);
+                JsonNode b = logged.get(member);
+                if (a == null || !a.equals(b)) {
+                    return "member '" + member + "' differs: Redis holds " + shorten(a) + ", the log gives " + shorten(b);
+                }
+            }
+            return "the content differs";
+        }
+
+        private static String shorten(JsonNode node) {
+            if (node == null) {
+                return "nothing";
+            }
+            String text = node.toString();
+            return text.length() <= 120 ? text : text.substring(0, 117) + "...";
         }
     }
 }

@@ -33,14 +33,11 @@ final class LogFold {
     /** Adds the next event of the log (events must come in log order). */
     void add(ChangeEvent event) {
         String id = event.key().id();
-        Folded current = documents.get(id);
-        if (current != null && current.problem() != null) {
-            return; // the first problem is the one to report
-        }
-        documents.put(id, next(current, event));
+        documents.put(id, next(documents.get(id), event));
     }
 
     private static Folded next(Folded current, ChangeEvent event) {
+        // A whole document starts the history afresh, whatever came before it.
         if (event.op() == ChangeOp.DELETE) {
             return new Folded(event.version(), true, null, false, null);
         }
@@ -48,6 +45,9 @@ final class LogFold {
             return new Folded(event.version(), false, event.state().deepCopy(), false, null);
         }
         // An update carrying only its patch.
+        if (current != null && current.problem() != null) {
+            return new Folded(event.version(), false, null, false, current.problem()); // the first problem stands
+        }
         if (current == null || current.unknownBase()) {
             return new Folded(event.version(), false, null, true, null);
         }

@@ -58,8 +58,8 @@ class CheckCommandIT {
         write();
         Cli.Run run = check();
         assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
-        assertThat(run.out()).contains("shop.carts: 10 documents, 51 log entries").contains("10 agree with their logged history")
-                .contains("0 differ");
+        assertThat(run.out()).contains("shop.carts: 10 documents, 51 log entries").containsPattern("(?m)^  10 agree with their logged history$")
+                .containsPattern("(?m)^  0 differ$");
     }
 
     @Test
@@ -68,11 +68,28 @@ class CheckCommandIT {
         redis.server().call("HSET", "ddm:{shop:carts}:s:c3", "count", "999");
         Cli.Run run = check();
         assertThat(run.exitCode()).isEqualTo(Ddm.DIFFERENT);
-        assertThat(run.out()).contains("1 differ").contains("c3: at version 5 Redis holds").contains("999");
+        assertThat(run.out()).containsPattern("(?m)^  1 differ$")
+                .contains("c3: at version 5 member 'count' differs: Redis holds 999, the log gives 7");
 
         redis.server().call("HSET", "ddm:{shop:carts}:s:c4", "\u0000v", "77");
         Cli.Run versions = check();
-        assertThat(versions.out()).contains("2 differ").contains("c4: the log ends at version 5, Redis holds version 77");
+        assertThat(versions.out()).containsPattern("(?m)^  2 differ$").contains("c4: the log ends at version 5, Redis holds version 77");
+
+        redis.server().call("HSET", "ddm:{shop:carts}:s:c5", "label", "not json");
+        Cli.Run corrupt = check();
+        assertThat(corrupt.exitCode()).as("one unreadable document does not stop the check").isEqualTo(Ddm.DIFFERENT);
+        assertThat(corrupt.out()).containsPattern("(?m)^  3 differ$").contains("c5: Redis holds what is not a valid document")
+                .contains("label");
+    }
+
+    @Test
+    void aDocumentCreatedBehindDdmsBack_isNamed_whileTheLogWasNeverTrimmed() {
+        write();
+        // A whole, valid document (a copy of c1), that no commit wrote.
+        redis.server().call("COPY", "ddm:{shop:carts}:s:c1", "ddm:{shop:carts}:s:intruder");
+        Cli.Run run = check();
+        assertThat(run.exitCode()).isEqualTo(Ddm.DIFFERENT);
+        assertThat(run.out()).contains("intruder: Redis holds version 5, but the log, never trimmed, has no change of it");
     }
 
     @Test
@@ -81,7 +98,21 @@ class CheckCommandIT {
         redis.server().call("XTRIM", "ddm:{shop:carts}:log", "MAXLEN", "5");
         Cli.Run run = check();
         assertThat(run.exitCode()).as(run.out()).isZero();
-        assertThat(run.out()).contains("5 log entries").contains("0 differ");
-        assertThat(run.out()).containsPattern("([1-9]) cannot be checked");
+        // Left: updates of c6, c7, c8 and c9 (patches only), then c9's delete.
+        assertThat(run.out()).contains("5 log entries").containsPattern("(?m)^  1 agree with their logged history$")
+                .containsPattern("(?m)^  3 agree with the newest version the log holds")
+                .containsPattern("(?m)^  6 cannot be checked").containsPattern("(?m)^  0 differ$");
+
+        redis.server().call("HSET", "ddm:{shop:carts}:s:c7", "\u0000v", "40");
+        Cli.Run behind = check();
+        assertThat(behind.exitCode()).as("the version is still checked").isEqualTo(Ddm.DIFFERENT);
+        assertThat(behind.out()).contains("c7: the log ends at version 5, Redis holds version 40");
+    }
+
+    @Test
+    void aSectionWithNothingInIt_isAnError_namingWhereItLooked() {
+        Cli.Run run = Cli.run("check", "--redis", redis.server().uri(), "shop.nothing");
+        assertThat(run.exitCode()).isEqualTo(Ddm.ERROR);
+        assertThat(run.err()).contains("no document and no log in section shop.nothing").contains("namespace ddm");
     }
 }
