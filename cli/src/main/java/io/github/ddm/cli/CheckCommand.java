@@ -2,12 +2,10 @@ package io.github.ddm.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.ddm.CorruptDocumentException;
-import io.github.ddm.SectionId;
 import io.github.ddm.SectionStore;
 import io.github.ddm.schema.ChangeEvent;
 import io.github.ddm.schema.ChangeOp;
 import java.io.PrintWriter;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -22,8 +20,6 @@ import org.redisson.api.RedissonClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
@@ -45,30 +41,21 @@ final class CheckCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Mixin
-    RedisOptions redis;
-
-    @Parameters(index = "0", paramLabel = "SECTION", description = "partition.section, or partition/section when a name has a dot.")
-    SectionId section;
-
-    @Option(names = "--timeout", defaultValue = "PT30S", description = "How long to wait for each read (default: ${DEFAULT-VALUE}).")
-    Duration timeout;
-
-    private String where;
+    SectionTarget target;
 
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        RedissonClient client = redis.connect();
+        RedissonClient client = target.connect();
         try {
-            SectionStore store = redis.section(client, section);
-            where = "section " + section + " at " + redis.redacted() + " (namespace " + redis.namespace + ")";
-            SectionStore.LogInfo before = Futures.await(store.logInfo(), timeout, "describing the log of " + where);
+            SectionStore store = target.store(client);
+            SectionStore.LogInfo before = target.await(store.logInfo(), "describing the log");
             LogFold fold = new LogFold();
             String last = "0-0";
             long entries = 0;
             long malformed = 0;
             while (true) {
-                SectionStore.LogBatch batch = Futures.await(store.readLog(last, BATCH), timeout, "reading the log of " + where);
+                SectionStore.LogBatch batch = target.await(store.readLog(last, BATCH), "reading the log");
                 batch.events().forEach(fold::add);
                 entries += batch.entries();
                 malformed += batch.malformed();
@@ -79,12 +66,12 @@ final class CheckCommand implements Callable<Integer> {
                     break;
                 }
             }
-            SectionStore.LogInfo after = Futures.await(store.logInfo(), timeout, "describing the log of " + where);
-            TreeSet<String> ids = new TreeSet<>(Futures.await(store.ids(), timeout, "listing the documents of " + where));
+            SectionStore.LogInfo after = target.await(store.logInfo(), "describing the log");
+            TreeSet<String> ids = new TreeSet<>(target.await(store.ids(), "listing the documents"));
             ids.addAll(fold.documents().keySet());
             if (ids.isEmpty() && entries == 0) {
-                throw new IllegalStateException("no document and no log in " + where + ": is the section, the namespace or the "
-                        + "server wrong?");
+                throw new IllegalStateException("no document and no log in " + target.where() + ": is the section, the "
+                        + "namespace or the server wrong?");
             }
             // Never trimmed: every change since the section began is in the log, so each document must be explained by it.
             boolean complete = after.entriesAdded() == after.length() && "0-0".equals(after.maxDeletedEntryId());
@@ -93,8 +80,7 @@ final class CheckCommand implements Callable<Integer> {
             Tally tally = new Tally(complete, trimmedDuringRead);
             for (String id : ids) {
                 try {
-                    tally.record(id, fold.documents().get(id),
-                            Futures.await(store.snapshot(id), timeout, "reading " + id + " of " + where));
+                    tally.record(id, fold.documents().get(id), target.await(store.snapshot(id), "reading " + id));
                 } catch (IllegalStateException e) {
                     if (!(e.getCause() instanceof CorruptDocumentException corrupt)) {
                         throw e;
@@ -106,7 +92,7 @@ final class CheckCommand implements Callable<Integer> {
             Set<String> changed = new HashSet<>();
             SectionStore.LogBatch since;
             do {
-                since = Futures.await(store.readLog(last, BATCH), timeout, "reading the log of " + where);
+                since = target.await(store.readLog(last, BATCH), "reading the log");
                 since.events().forEach(e -> changed.add(e.key().id()));
                 last = since.entries() > 0 ? since.lastStreamId() : last;
             } while (since.entries() == BATCH);
@@ -119,7 +105,7 @@ final class CheckCommand implements Callable<Integer> {
     }
 
     private void report(PrintWriter out, int documents, long entries, long malformed, int changed, Tally tally) {
-        out.printf("%s: %d documents, %d log entries%n", section, documents, entries);
+        out.printf("%s: %d documents, %d log entries%n", target.section, documents, entries);
         out.printf("  %d agree with their logged history%n", tally.count(Outcome.AGREE));
         if (tally.count(Outcome.VERSION_ONLY) > 0) {
             out.printf("  %d agree with the newest version the log holds (the start of their history was trimmed, so the "

@@ -67,7 +67,7 @@ final class DemoCommand implements Callable<Integer> {
             description = "Writes timed one at a time from eu until us's cache has them (default: ${DEFAULT-VALUE}).")
     int latencySamples;
 
-    @Option(names = "--timeout", defaultValue = "PT2M", description = "The longest wait for any one step (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--timeout", defaultValue = "PT2M", paramLabel = "DURATION", description = "The longest wait for any one step (default: ${DEFAULT-VALUE}).")
     Duration timeout;
 
     private PrintWriter out;

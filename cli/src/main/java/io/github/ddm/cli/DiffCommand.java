@@ -47,7 +47,7 @@ final class DiffCommand implements Callable<Integer> {
     @Option(names = "--tls-trust", paramLabel = "PEM", description = "A PEM file of the certificates to trust for rediss:// on either side.")
     Path trust;
 
-    @Option(names = "--timeout", defaultValue = "PT30S", description = "How long to wait for each read (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--timeout", defaultValue = "PT30S", paramLabel = "DURATION", description = "How long to wait for each read (default: ${DEFAULT-VALUE}).")
     Duration timeout;
 
     @Override

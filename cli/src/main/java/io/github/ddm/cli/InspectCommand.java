@@ -1,13 +1,11 @@
 package io.github.ddm.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.github.ddm.SectionId;
 import io.github.ddm.SectionStore;
 import io.github.ddm.schema.ChangeEvent;
 import io.github.ddm.schema.ChangeEventCodec;
 import io.github.ddm.schema.ChangeOp;
 import java.io.PrintWriter;
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -34,10 +32,7 @@ final class InspectCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Mixin
-    RedisOptions redis;
-
-    @Parameters(index = "0", paramLabel = "SECTION", description = "partition.section, or partition/section when a name has a dot.")
-    SectionId section;
+    SectionTarget target;
 
     @Parameters(index = "1..*", paramLabel = "ID", description = "Document ids; without any, the section's summary.")
     List<String> ids = List.of();
@@ -45,26 +40,22 @@ final class InspectCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print each document as a snapshot change event, one JSON object per line.")
     boolean json;
 
-    @Option(names = "--timeout", defaultValue = "PT10S", description = "How long to wait for Redis (default: ${DEFAULT-VALUE}).")
-    Duration timeout;
-
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        RedissonClient client = redis.connect();
+        RedissonClient client = target.connect();
         try {
-            SectionStore store = redis.section(client, section);
+            SectionStore store = target.store(client);
             if (ids.isEmpty()) {
                 summary(store, out);
                 return 0;
             }
             int missing = 0;
             for (String id : ids) {
-                Optional<ChangeEvent> stored = Futures.await(store.snapshot(id), timeout, "reading " + id + " of " + where());
+                Optional<ChangeEvent> stored = target.await(store.snapshot(id), "reading " + id);
                 if (stored.isEmpty()) {
                     missing++;
-                    spec.commandLine().getErr().println("ddm inspect: no document '" + id + "' in section " + section + " at "
-                            + redis.redacted() + " (namespace " + redis.namespace + ")");
+                    spec.commandLine().getErr().println("ddm inspect: no document '" + id + "' in " + target.where());
                 } else if (json) {
                     out.println(ChangeEventCodec.encodeToString(stored.get()));
                 } else {
@@ -80,9 +71,9 @@ final class InspectCommand implements Callable<Integer> {
     }
 
     private void summary(SectionStore store, PrintWriter out) throws Exception {
-        SectionStore.LogInfo log = Futures.await(store.logInfo(), timeout, "reading the log of " + where());
-        int documents = Futures.await(store.ids(), timeout, "listing the documents of " + where()).size();
-        out.printf("section    %s (namespace %s) at %s%n", section, redis.namespace, redis.redacted());
+        SectionStore.LogInfo log = target.await(store.logInfo(), "reading the log");
+        int documents = target.await(store.ids(), "listing the documents").size();
+        out.printf("section    %s (namespace %s) at %s%n", target.section, target.redis.namespace, target.redis.redacted());
         out.printf("documents  %d%n", documents);
         out.printf("log        %s%n", store.logKey());
         if (log == null || log.entriesAdded() == 0) {
@@ -96,10 +87,6 @@ final class InspectCommand implements Callable<Integer> {
                             + "change buffer, Kafka or a snapshot");
         }
         out.flush();
-    }
-
-    private String where() {
-        return "section " + section + " at " + redis.redacted();
     }
 
     private static void describe(ChangeEvent event, PrintWriter out) throws Exception {

@@ -1,6 +1,5 @@
 package io.github.ddm.cli;
 
-import io.github.ddm.SectionId;
 import io.github.ddm.SectionStore;
 import io.github.ddm.schema.ChangeEvent;
 import io.github.ddm.schema.ChangeEventCodec;
@@ -14,7 +13,6 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
@@ -32,10 +30,7 @@ final class TailCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Mixin
-    RedisOptions redis;
-
-    @Parameters(index = "0", paramLabel = "SECTION", description = "partition.section, or partition/section when a name has a dot.")
-    SectionId section;
+    SectionTarget target;
 
     @Option(names = "--from", defaultValue = "earliest", paramLabel = "POSITION",
             description = "earliest (every entry the log still holds), latest (only entries committed from now on) or a "
@@ -51,9 +46,6 @@ final class TailCommand implements Callable<Integer> {
     @Option(names = "--id", paramLabel = "ID", description = "Only the events of this document.")
     String id;
 
-    @Option(names = "--timeout", defaultValue = "PT30S", description = "How long to wait for each read (default: ${DEFAULT-VALUE}).")
-    Duration timeout;
-
     @Option(names = "--json", description = "Print each event as its JSON (the change-event contract), one per line.")
     boolean json;
 
@@ -67,14 +59,14 @@ final class TailCommand implements Callable<Integer> {
                     + "1732712345678-0, got '" + from + "'");
         }
         PrintWriter out = spec.commandLine().getOut();
-        RedissonClient client = redis.connect();
+        RedissonClient client = target.connect();
         try {
-            SectionStore store = redis.section(client, section);
+            SectionStore store = target.store(client);
             String after = start(store);
             long printed = 0;
             long malformed = 0;
             while (limit == null || printed < limit) {
-                SectionStore.LogBatch batch = Futures.await(store.readLog(after, BATCH), timeout, "reading the log of " + where());
+                SectionStore.LogBatch batch = target.await(store.readLog(after, BATCH), "reading the log");
                 malformed += batch.malformed();
                 for (ChangeEvent event : batch.events()) {
                     if ((id == null || id.equals(event.key().id())) && (limit == null || printed < limit)) {
@@ -88,7 +80,8 @@ final class TailCommand implements Callable<Integer> {
                 } else if (!follow) {
                     break;
                 } else {
-                    Futures.await(store.awaitLog(after, Duration.ofSeconds(5)), timeout.plusSeconds(5), "waiting on the log of " + where());
+                    Futures.await(store.awaitLog(after, Duration.ofSeconds(5)), target.timeout.plusSeconds(5),
+                            "waiting on the log of " + target.where());
                 }
             }
             if (malformed > 0) {
@@ -108,11 +101,7 @@ final class TailCommand implements Callable<Integer> {
         if (from.equals("earliest")) {
             return "0-0";
         }
-        return from.equals("latest") ? Futures.await(store.logHead(), timeout, "reading the log head of " + where()) : from;
-    }
-
-    private String where() {
-        return "section " + section + " at " + redis.redacted();
+        return from.equals("latest") ? target.await(store.logHead(), "reading the log head") : from;
     }
 
     /** {@code streamId  time  id  vN<-vP  op  region/node  patch or state} */
