@@ -3,6 +3,11 @@ package io.github.ddm.schema;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
 
 /**
  * One committed change of one document (ChangeEvent contract v1): which key, what kind of change,
@@ -53,10 +58,21 @@ import java.time.temporal.ChronoUnit;
  * @param state the full document (a JSON object) at {@code version}; non-null for CREATE and
  *     SNAPSHOT, nullable for UPDATE, null for DELETE
  * @param streamId the Redis stream entry id of the event in the section log, or null if unknown
+ * @param lineage the lineage of the origin region's data for the section ({@code [A-Za-z0-9_-]{1,32}}), or
+ *     null when the writer predates regions support; with {@code origin.region} it names the replica
+ *     whose change this is
+ * @param clock the document's {@link VersionVector} after this change in the region that logged it, or
+ *     null; when present its sum equals {@code version}
+ * @param stamps the stamp of every place of the document that carries one (JSON Pointer to stamp,
+ *     {@code ""} for the whole document), or null; present on events that hand over a document's whole
+ *     merge state (snapshots for repair), never on UPDATE
+ * @param conflicts the conflicts the region that logged this event resolved by committing it, or null
+ *     for none
  */
 public record ChangeEvent(String eventId, DataKey key, ChangeOp op, long version, long prevVersion,
                           String epoch, Instant time, Origin origin, JsonNode patch, JsonNode state,
-                          String streamId) {
+                          String streamId, String lineage, VersionVector clock, SortedMap<String, Stamp> stamps,
+                          List<Conflict> conflicts) {
 
     /**
      * Validates every field and copies the trees, as described in the class comment.
@@ -107,6 +123,67 @@ public record ChangeEvent(String eventId, DataKey key, ChangeOp op, long version
             }
             state = CanonicalJson.copy("state", state);
         }
+        if (lineage != null) {
+            require("lineage", lineage, Rules.lineageProblem(lineage));
+        }
+        if (clock != null && clock.sum() != version) {
+            throw new InvalidEventException("clock", "must sum to version (" + version + "), got " + clock.toJson()
+                    + " (sum " + clock.sum() + ")");
+        }
+        if (stamps != null && stamps.isEmpty()) {
+            stamps = null;
+        }
+        if (stamps != null) {
+            if (op == ChangeOp.UPDATE) {
+                throw new InvalidEventException("stamps", "must be absent for op u");
+            }
+            TreeMap<String, Stamp> copy = new TreeMap<>();
+            for (Map.Entry<String, Stamp> e : stamps.entrySet()) {
+                if (e.getKey() == null || !Rules.isJsonPointer(e.getKey())) {
+                    throw new InvalidEventException("stamps", "keys must be JSON Pointers, got "
+                            + (e.getKey() == null ? "null" : Rules.quote(e.getKey())));
+                }
+                if (e.getValue() == null) {
+                    throw new InvalidEventException("stamps", "the stamp of " + Rules.quote(e.getKey()) + " is null");
+                }
+                copy.put(e.getKey(), e.getValue());
+            }
+            stamps = Collections.unmodifiableSortedMap(copy);
+        }
+        if (conflicts != null && conflicts.isEmpty()) {
+            conflicts = null;
+        }
+        if (conflicts != null) {
+            for (int i = 0; i < conflicts.size(); i++) {
+                if (conflicts.get(i) == null) {
+                    throw new InvalidEventException("conflicts[" + i + "]", "is null");
+                }
+            }
+            conflicts = List.copyOf(conflicts);
+        }
+    }
+
+    /**
+     * An event without the fields of regions support (lineage, clock, stamps, conflicts): validates
+     * every field and copies the trees, as described in the class comment.
+     *
+     * @param eventId unique id of the event
+     * @param key the document's key
+     * @param op the kind of change
+     * @param version the version after this change
+     * @param prevVersion the version this change applies to, 0 for none
+     * @param epoch the section's epoch
+     * @param time when the change was committed
+     * @param origin the writer
+     * @param patch the JSON Patch, or null
+     * @param state the full document, or null
+     * @param streamId the Redis stream entry id, or null
+     * @throws InvalidEventException if a field breaks the contract; {@link InvalidEventException#field()}
+     *     names it
+     */
+    public ChangeEvent(String eventId, DataKey key, ChangeOp op, long version, long prevVersion, String epoch,
+                       Instant time, Origin origin, JsonNode patch, JsonNode state, String streamId) {
+        this(eventId, key, op, version, prevVersion, epoch, time, origin, patch, state, streamId, null, null, null, null);
     }
 
     /**
@@ -201,7 +278,68 @@ public record ChangeEvent(String eventId, DataKey key, ChangeOp op, long version
      * @throws InvalidEventException naming {@code streamId} if it is malformed
      */
     public ChangeEvent withStreamId(String streamId) {
-        return new ChangeEvent(eventId, key, op, version, prevVersion, epoch, time, origin, patch, state, streamId);
+        return new ChangeEvent(eventId, key, op, version, prevVersion, epoch, time, origin, patch, state, streamId,
+                lineage, clock, stamps, conflicts);
+    }
+
+    /**
+     * Returns this event with another lineage and clock.
+     *
+     * @param lineage the origin's lineage, or null
+     * @param clock the document's clock after this change, or null; its sum must equal the version
+     * @return a new event, equal to this one except for lineage and clock
+     * @throws InvalidEventException if the lineage is malformed or the clock does not sum to the version
+     */
+    public ChangeEvent withClock(String lineage, VersionVector clock) {
+        return new ChangeEvent(eventId, key, op, version, prevVersion, epoch, time, origin, patch, state, streamId,
+                lineage, clock, stamps, conflicts);
+    }
+
+    /**
+     * Returns this event with other stamps.
+     *
+     * @param stamps JSON Pointer to stamp, or null
+     * @return a new event, equal to this one except for the stamps
+     * @throws InvalidEventException if the op is UPDATE or a key is not a JSON Pointer
+     */
+    public ChangeEvent withStamps(Map<String, Stamp> stamps) {
+        return new ChangeEvent(eventId, key, op, version, prevVersion, epoch, time, origin, patch, state, streamId,
+                lineage, clock, stamps == null ? null : new TreeMap<>(stamps), conflicts);
+    }
+
+    /**
+     * Returns this event with other conflicts.
+     *
+     * @param conflicts the conflicts resolved by this event, or null
+     * @return a new event, equal to this one except for the conflicts
+     */
+    public ChangeEvent withConflicts(List<Conflict> conflicts) {
+        return new ChangeEvent(eventId, key, op, version, prevVersion, epoch, time, origin, patch, state, streamId,
+                lineage, clock, stamps, conflicts);
+    }
+
+    /**
+     * The replica whose change this is ({@code origin.region~lineage}), or null without a lineage.
+     *
+     * @return the replica id, or null
+     */
+    public String replica() {
+        return lineage == null ? null : VersionVector.replica(origin.region(), lineage);
+    }
+
+    /**
+     * The stamp of this change as its origin region committed it: its time, version, the origin's
+     * count in the clock, region and lineage; null when the event has no lineage or clock, or the
+     * clock does not count the origin (an event that hands over merge state rather than one change).
+     *
+     * @return the stamp, or null
+     */
+    public Stamp stamp() {
+        if (lineage == null || clock == null) {
+            return null;
+        }
+        long counter = clock.get(replica());
+        return counter < 1 ? null : new Stamp(time.toEpochMilli(), version, counter, origin.region(), lineage);
     }
 
     /**
@@ -215,7 +353,11 @@ public record ChangeEvent(String eventId, DataKey key, ChangeOp op, long version
                 + " epoch=" + epoch + " time=" + time + " origin=" + origin + " id=" + eventId
                 + (streamId == null ? "" : " streamId=" + streamId)
                 + (patch == null ? "" : " patch=" + patch.size() + " ops")
-                + " state=" + (state == null ? "no" : "yes") + ']';
+                + " state=" + (state == null ? "no" : "yes")
+                + (lineage == null ? "" : " lineage=" + lineage)
+                + (clock == null ? "" : " clock=" + clock.toJson())
+                + (stamps == null ? "" : " stamps=" + stamps.size())
+                + (conflicts == null ? "" : " conflicts=" + conflicts.size()) + ']';
     }
 
     private static void require(String field, String value, String problem) {

@@ -2,6 +2,10 @@ package io.github.ddm.schema;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Reads a ChangeEvent from its JSON tree: checks the schema version first, then the wire types of
@@ -34,8 +38,86 @@ final class EventReader {
         }
         Origin origin = origin(root);
         String streamId = textOrNull(root, "streamId", "streamId");
+        String lineage = textOrNull(root, "lineage", "lineage");
         return new ChangeEvent(eventId, key, op, version, prevVersion == null ? 0 : prevVersion, epoch,
-                Instant.ofEpochMilli(time), origin, root.get("patch"), root.get("state"), streamId);
+                Instant.ofEpochMilli(time), origin, root.get("patch"), root.get("state"), streamId, lineage,
+                clock(root.get("clock")), stamps(root.get("stamps")), conflicts(root.get("conflicts")));
+    }
+
+    private static VersionVector clock(JsonNode node) {
+        if (isAbsent(node)) {
+            return null;
+        }
+        if (!node.isObject()) {
+            throw new InvalidEventException("clock", "must be a JSON object, got " + CanonicalJson.typeOf(node));
+        }
+        TreeMap<String, Long> counts = new TreeMap<>();
+        for (Map.Entry<String, JsonNode> count : node.properties()) {
+            String field = "clock." + count.getKey();
+            check(field, Rules.replicaProblem(count.getKey()));
+            Long value = integerOrNull(node, count.getKey(), field);
+            if (value == null || value < 1) {
+                throw new InvalidEventException(field, "must be an integer >= 1, got "
+                        + (value == null ? CanonicalJson.typeOf(count.getValue()) : value));
+            }
+            counts.put(count.getKey(), value);
+        }
+        return new VersionVector(counts);
+    }
+
+    private static TreeMap<String, Stamp> stamps(JsonNode node) {
+        if (isAbsent(node)) {
+            return null;
+        }
+        if (!node.isObject()) {
+            throw new InvalidEventException("stamps", "must be a JSON object, got " + CanonicalJson.typeOf(node));
+        }
+        TreeMap<String, Stamp> stamps = new TreeMap<>();
+        for (Map.Entry<String, JsonNode> entry : node.properties()) {
+            String field = "stamps." + entry.getKey();
+            if (!Rules.isJsonPointer(entry.getKey())) {
+                throw new InvalidEventException(field, "the key must be a JSON Pointer");
+            }
+            stamps.put(entry.getKey(), stamp(entry.getValue(), field));
+        }
+        return stamps;
+    }
+
+    private static List<Conflict> conflicts(JsonNode node) {
+        if (isAbsent(node)) {
+            return null;
+        }
+        if (!node.isArray()) {
+            throw new InvalidEventException("conflicts", "must be a JSON array, got " + CanonicalJson.typeOf(node));
+        }
+        List<Conflict> conflicts = new ArrayList<>(node.size());
+        for (int i = 0; i < node.size(); i++) {
+            String field = "conflicts[" + i + "]";
+            JsonNode item = node.get(i);
+            if (!item.isObject()) {
+                throw new InvalidEventException(field, "must be a JSON object, got " + CanonicalJson.typeOf(item));
+            }
+            String path = text(item, "path", field + ".path");
+            if (!Rules.isJsonPointer(path)) {
+                throw new InvalidEventException(field + ".path", "must be a JSON Pointer, got " + Rules.quote(path));
+            }
+            conflicts.add(new Conflict(path, stamp(item.get("kept"), field + ".kept"), stamp(item.get("lost"), field + ".lost")));
+        }
+        return conflicts;
+    }
+
+    private static Stamp stamp(JsonNode node, String field) {
+        if (isAbsent(node)) {
+            throw new InvalidEventException(field, "is required");
+        }
+        if (!node.isTextual()) {
+            throw new InvalidEventException(field, "must be a string, got " + CanonicalJson.typeOf(node));
+        }
+        try {
+            return Stamp.parse(node.textValue());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidEventException(field, e.getMessage(), e);
+        }
     }
 
     private static void checkSchemaVersion(JsonNode schema) {

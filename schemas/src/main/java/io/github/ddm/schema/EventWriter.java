@@ -4,11 +4,13 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.SerializableString;
 import com.fasterxml.jackson.core.io.SerializedString;
 import java.io.IOException;
+import java.util.Map;
 
 /**
  * Writes a ChangeEvent with a streaming generator: no whitespace, absent optional fields omitted,
  * fields in the contract's fixed order (schema, eventId, op, key, version, prevVersion, epoch,
- * time, origin, streamId, patch, state). Member names are pre-encoded once.
+ * lineage, clock, time, origin, streamId, patch, state, stamps, conflicts). Member names are
+ * pre-encoded once.
  */
 final class EventWriter {
 
@@ -29,6 +31,13 @@ final class EventWriter {
     private static final SerializableString STREAM_ID = new SerializedString("streamId");
     private static final SerializableString PATCH = new SerializedString("patch");
     private static final SerializableString STATE = new SerializedString("state");
+    private static final SerializableString LINEAGE = new SerializedString("lineage");
+    private static final SerializableString CLOCK = new SerializedString("clock");
+    private static final SerializableString STAMPS = new SerializedString("stamps");
+    private static final SerializableString CONFLICTS = new SerializedString("conflicts");
+    private static final SerializableString PATH = new SerializedString("path");
+    private static final SerializableString KEPT = new SerializedString("kept");
+    private static final SerializableString LOST = new SerializedString("lost");
 
     private EventWriter() {
     }
@@ -60,6 +69,19 @@ final class EventWriter {
         }
         out.writeFieldName(EPOCH);
         out.writeString(event.epoch());
+        if (event.lineage() != null) {
+            out.writeFieldName(LINEAGE);
+            out.writeString(event.lineage());
+        }
+        if (event.clock() != null) {
+            out.writeFieldName(CLOCK);
+            out.writeStartObject();
+            for (Map.Entry<String, Long> count : event.clock().counts().entrySet()) {
+                out.writeFieldName(count.getKey());
+                out.writeNumber(count.getValue());
+            }
+            out.writeEndObject();
+        }
         out.writeFieldName(TIME);
         out.writeNumber(event.time().toEpochMilli());
 
@@ -82,6 +104,30 @@ final class EventWriter {
         if (event.state() != null) {
             out.writeFieldName(STATE);
             out.writeTree(event.state());
+        }
+        if (event.stamps() != null) {
+            out.writeFieldName(STAMPS);
+            out.writeStartObject();
+            for (Map.Entry<String, Stamp> stamp : event.stamps().entrySet()) {
+                out.writeFieldName(stamp.getKey());
+                out.writeString(stamp.getValue().toString());
+            }
+            out.writeEndObject();
+        }
+        if (event.conflicts() != null) {
+            out.writeFieldName(CONFLICTS);
+            out.writeStartArray();
+            for (Conflict conflict : event.conflicts()) {
+                out.writeStartObject();
+                out.writeFieldName(PATH);
+                out.writeString(conflict.path());
+                out.writeFieldName(KEPT);
+                out.writeString(conflict.kept().toString());
+                out.writeFieldName(LOST);
+                out.writeString(conflict.lost().toString());
+                out.writeEndObject();
+            }
+            out.writeEndArray();
         }
         out.writeEndObject();
     }

@@ -11,6 +11,8 @@ final class Rules {
     static final String EVENT_ID_PATTERN = "[A-Za-z0-9._:/+=-]{1,128}";
     static final String EPOCH_PATTERN = "[A-Za-z0-9_-]{1,64}";
     static final String STREAM_ID_PATTERN = "[0-9]+-[0-9]+";
+    static final String LINEAGE_PATTERN = "[A-Za-z0-9_-]{1,32}";
+    static final String REPLICA_PATTERN = SHORT_NAME_PATTERN + "~" + LINEAGE_PATTERN;
     static final int MAX_ID_CODE_POINTS = 512;
 
     /** Longest stretch of bad input echoed in a message, in chars. */
@@ -33,6 +35,18 @@ final class Rules {
 
     static String streamIdProblem(String value) {
         return patternProblem(isStreamId(value), STREAM_ID_PATTERN, value);
+    }
+
+    static String lineageProblem(String value) {
+        return patternProblem(isWord(value, 32, "_-"), LINEAGE_PATTERN, value);
+    }
+
+    /** A replica id: {@code region~lineage}. */
+    static String replicaProblem(String value) {
+        int tilde = value == null ? -1 : value.indexOf('~');
+        boolean valid = tilde > 0 && isWord(value.substring(0, tilde), 64, "._-")
+                && isWord(value.substring(tilde + 1), 32, "_-");
+        return patternProblem(valid, REPLICA_PATTERN, value);
     }
 
     /** The DataKey id rule: non-empty, at most 512 code points, no control chars, no lone surrogates. */
