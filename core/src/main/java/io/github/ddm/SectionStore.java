@@ -2,12 +2,16 @@ package io.github.ddm;
 
 import io.github.ddm.internal.store.RedisDocumentStore;
 import io.github.ddm.internal.store.RedisLayout;
+import io.github.ddm.internal.merge.MergeState;
 import io.github.ddm.internal.store.SectionLog;
 import io.github.ddm.internal.store.Snapshots;
+import io.github.ddm.internal.store.StoredDocument;
 import io.github.ddm.internal.sync.Replicator;
 import io.github.ddm.schema.ChangeEvent;
+import io.github.ddm.schema.Conflict;
 import io.github.ddm.schema.DataKey;
 import io.github.ddm.schema.Names;
+import io.github.ddm.schema.VersionVector;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -178,17 +182,30 @@ public final class SectionStore {
     /**
      * The document's current state as an explicit snapshot event ({@code op} {@code SNAPSHOT},
      * previous version 0), a delete event for a deleted document, or empty if it was never written.
+     * The event carries the document's whole merge state (clock and stamps, with this region's
+     * lineage), so another region can join it with its own copy ({@link #apply}).
      * The future fails with {@link CorruptDocumentException} if a member is not JSON.
      */
     public CompletableFuture<Optional<ChangeEvent>> snapshot(String documentId) {
         DataKey key = DataKey.of(id.partition(), id.section(), documentId);
-        return store.load(documentId).thenApply(stored -> Optional.ofNullable(Snapshots.of(key, layout.documentKey(documentId),
-                stored, "snapshot-" + stored.epoch() + "-" + stored.version(), 0)));
+        return store.loadForMerge(documentId).thenApply(load -> {
+            StoredDocument stored = load.document();
+            ChangeEvent event = Snapshots.of(key, layout.documentKey(documentId), stored,
+                    "snapshot-" + stored.epoch() + "-" + stored.version(), 0);
+            MergeState state = load.state();
+            if (event == null || state.clock().isEmpty() || state.clock().sum() != stored.version()) {
+                // Written before regions support: a plain snapshot, without the merge state.
+                return Optional.ofNullable(event);
+            }
+            return Optional.of(event.withClock(load.lineage(), state.clock()).withStamps(state.stamps()));
+        });
     }
 
     /**
-     * Applies a change made elsewhere (another region, a replay), keeping its id, time and origin,
-     * with compare-and-set on the stored version: see {@link ApplyOutcome}. The future fails with
+     * Takes in a change made elsewhere (another region, a replay), keeping its id, time, origin and
+     * lineage, merged under the rules of docs/regions.md and committed with compare-and-set on the
+     * stored version: see {@link ApplyOutcome}. An event that carries stamps (a snapshot of another
+     * copy's whole merge state) is joined with the stored copy. The future fails with
      * {@link StoreUnavailableException} when Redis cannot be reached.
      *
      * @throws IllegalArgumentException if the event belongs to another section
@@ -204,22 +221,32 @@ public final class SectionStore {
     /** What {@link #apply} did. */
     public sealed interface ApplyOutcome {
 
-        /** Committed (logged and broadcast) as {@code version} at {@code streamId}. */
-        record Applied(long version, String streamId) implements ApplyOutcome {
+        /**
+         * Taken in and committed (logged and broadcast) as {@code version} at {@code streamId}.
+         *
+         * @param conflicts what concurrent changes the merge superseded (docs/regions.md); empty when none
+         * @param merged true when the copy here had changes the event's region had not seen, so the event
+         *     was merged rather than applied as it was made
+         */
+        record Applied(long version, String streamId, List<Conflict> conflicts, boolean merged) implements ApplyOutcome {
+            public Applied {
+                conflicts = List.copyOf(conflicts);
+            }
         }
 
-        /** The stored version is already at or past the event's: nothing written. */
+        /** The change is already taken in (a redelivery or a replay): nothing written. */
         record Duplicate(long storedVersion) implements ApplyOutcome {
         }
 
         /**
-         * The event is a patch that does not follow the stored version (it skips versions): nothing
-         * written. A later event that carries the whole document (a snapshot) repairs the gap.
+         * Changes the event depends on are not taken in here yet (one was lost on the way, or another
+         * region's change has not arrived): nothing written. {@code needs} is the clock the event was made
+         * on, {@code have} the stored one; taking in what is missing (or a snapshot) lets it apply.
          */
-        record Gap(long storedVersion) implements ApplyOutcome {
+        record Missing(VersionVector needs, VersionVector have) implements ApplyOutcome {
         }
 
-        /** The event cannot be applied (its patch does not fit the stored base): nothing written. */
+        /** The event cannot be taken in (it carries no clock, its patch does not fit its base...): nothing written. */
         record Unappliable(long storedVersion, String reason) implements ApplyOutcome {
         }
     }

@@ -96,31 +96,46 @@ class SectionStoreIT {
     }
 
     @Test
-    void aPatchThatSkipsVersions_isAGap_andAStateRepairsIt() throws Exception {
+    void aChangeWhoseDependenciesAreMissing_waits_andTheOriginsSnapshotRepairsIt() throws Exception {
+        DocumentManager<Counter> writer = fixtureA.manager(Counter.class, "a");
+        writer.set("k", new Counter(1, "start")).join();
+        writer.update("k", Counter::increment).join();
+        writer.update("k", Counter::increment).join();
+        SectionStore source = SectionStore.open(fixtureA.client(), "ddm", DOCS);
         SectionStore target = SectionStore.open(fixtureB.client(), "ddm", DOCS);
-        ChangeEvent create = ChangeEvent.create("c1", DataKey.of("test", "docs", "k"), 1, 0, "srcEpoch",
-                Instant.ofEpochMilli(1_700_000_000_000L), ELSEWHERE, JSON.readTree("{\"count\":1}"));
-        assertThat(target.apply(create).join()).isInstanceOf(SectionStore.ApplyOutcome.Applied.class);
+        List<ChangeEvent> log = source.readLog("0-0", 10).join().events();
+        assertThat(log).hasSize(3).allSatisfy(e -> assertThat(e.clock()).isNotNull());
 
-        assertThat(target.apply(update(3, "[{\"op\":\"replace\",\"path\":\"/count\",\"value\":3}]")).join())
-                .isEqualTo(new SectionStore.ApplyOutcome.Gap(1));
+        assertThat(target.apply(log.get(0)).join()).isInstanceOf(SectionStore.ApplyOutcome.Applied.class);
+        SectionStore.ApplyOutcome third = target.apply(log.get(2)).join();
+        assertThat(third).isInstanceOf(SectionStore.ApplyOutcome.Missing.class);
+        assertThat(((SectionStore.ApplyOutcome.Missing) third).needs()).isEqualTo(log.get(1).clock());
         assertThat(regionB.call("HGET", "ddm:{test:docs}:s:k", "count")).as("nothing applied on the wrong base").isEqualTo("1");
 
-        assertThat(target.apply(update(2, "[{\"op\":\"remove\",\"path\":\"/missing\"}]")).join())
-                .isInstanceOf(SectionStore.ApplyOutcome.Unappliable.class);
-        assertThat(regionB.call("HGET", "ddm:{test:docs}:s:k", "\u0000v")).isEqualTo("1");
-
-        ChangeEvent snapshot = ChangeEvent.snapshot("s5", DataKey.of("test", "docs", "k"), 5, 0, "srcEpoch",
-                Instant.ofEpochMilli(1_700_000_000_005L), ELSEWHERE, JSON.readTree("{\"count\":5,\"label\":\"snap\"}"));
+        ChangeEvent snapshot = source.snapshot("k").join().orElseThrow();
+        assertThat(snapshot.stamps()).containsKey("");
         assertThat(target.apply(snapshot).join()).isInstanceOf(SectionStore.ApplyOutcome.Applied.class);
-        assertThat(target.apply(update(6, "[{\"op\":\"replace\",\"path\":\"/count\",\"value\":6}]")).join())
-                .isInstanceOf(SectionStore.ApplyOutcome.Applied.class);
+        assertThat(target.apply(log.get(2)).join()).isInstanceOf(SectionStore.ApplyOutcome.Duplicate.class);
+        assertThat(target.apply(log.get(1)).join()).isInstanceOf(SectionStore.ApplyOutcome.Duplicate.class);
         DocumentManager<Counter> readerB = fixtureB.manager(Counter.class, "b");
         assertThat(readerB.get("k").join()).hasValueSatisfying(v -> {
-            assertThat(v.version()).isEqualTo(6);
-            assertThat(v.value().count).isEqualTo(6);
-            assertThat(v.value().label).isEqualTo("snap");
+            assertThat(v.version()).isEqualTo(3);
+            assertThat(v.value().count).isEqualTo(3);
         });
+        assertThat(regionB.call("HGET", "ddm:{test:docs}:c:k", "v")).as("B's clock is A's")
+                .isEqualTo(regionA.server().call("HGET", "ddm:{test:docs}:c:k", "v"));
+
+        writer.update("k", Counter::increment).join();
+        ChangeEvent next = source.readLog(log.get(2).streamId(), 10).join().events().get(0);
+        ChangeEvent misfit = new ChangeEvent(next.eventId(), next.key(), next.op(), next.version(), next.prevVersion(), next.epoch(),
+                next.time(), next.origin(), JSON.readTree("[{\"op\":\"remove\",\"path\":\"/missing\"}]"), null,
+                next.streamId(), next.lineage(), next.clock(), null, null);
+        assertThat(target.apply(misfit).join()).isInstanceOf(SectionStore.ApplyOutcome.Unappliable.class);
+        assertThat(target.apply(update(9, "[{\"op\":\"replace\",\"path\":\"/count\",\"value\":9}]")).join())
+                .as("an event without a clock cannot be merged").isInstanceOf(SectionStore.ApplyOutcome.Unappliable.class);
+        assertThat(regionB.call("HGET", "ddm:{test:docs}:s:k", "\u0000v")).isEqualTo("3");
+        assertThat(target.apply(next).join()).isInstanceOf(SectionStore.ApplyOutcome.Applied.class);
+        assertThat(regionB.call("HGET", "ddm:{test:docs}:s:k", "count")).isEqualTo("4");
     }
 
     @Test

@@ -37,8 +37,10 @@ final class ApplyPipeline {
     private final Map<DataKey, CompletableFuture<Void>> tails = new ConcurrentHashMap<>();
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private final Queue<RecordError> unappliableErrors = new ConcurrentLinkedQueue<>();
-    /** Keys whose newest outcome is a gap: the target is behind the topic for them. */
+    /** Keys whose newest outcome is missing changes, or unappliable: the target is behind the topic for them. */
     private final Set<DataKey> behind = ConcurrentHashMap.newKeySet();
+    /** Events that wait for changes of their key not taken in yet, per key, in arrival order. */
+    private final Map<DataKey, List<Pending>> waiting = new ConcurrentHashMap<>();
     final LongAdder applied = new LongAdder();
     final LongAdder duplicates = new LongAdder();
     final LongAdder gaps = new LongAdder();
@@ -64,16 +66,46 @@ final class ApplyPipeline {
         SectionStore store = stores.apply(new SectionId(key.partition(), key.section()));
         CompletableFuture<Void> previous = tails.getOrDefault(key, CompletableFuture.completedFuture(null));
         CompletableFuture<Void> next = previous
-                .thenCompose(ignored -> failure.get() != null ? CompletableFuture.<ApplyOutcome>completedFuture(null) : apply(store, event))
-                .handle((outcome, error) -> {
-                    record(event, position, outcome, error);
-                    return null;
-                });
+                .thenCompose(ignored -> failure.get() != null ? CompletableFuture.<Void>completedFuture(null)
+                        : take(store, new Pending(event, position)));
         tails.put(key, next);
         next.whenComplete((ignored, error) -> {
             tails.remove(key, next);
             permits.release();
         });
+    }
+
+    /** An event whose dependencies were not taken in yet, with where it was read. */
+    private record Pending(ChangeEvent event, RecordPosition position) {
+    }
+
+    /**
+     * Takes one event in; one that waits for changes it depends on (another region's topic not read
+     * that far yet) is parked, and the parked events of the key are tried again after every change
+     * the key takes in. Runs in the key's chain, so a key's parked events are only touched here.
+     */
+    private CompletableFuture<Void> take(SectionStore store, Pending pending) {
+        return apply(store, pending.event()).handle((outcome, error) -> {
+            if (outcome instanceof ApplyOutcome.Missing) {
+                waiting.computeIfAbsent(pending.event().key(), k -> new ArrayList<>()).add(pending);
+                return false;
+            }
+            record(pending.event(), pending.position(), outcome, error);
+            return outcome instanceof ApplyOutcome.Applied;
+        }).thenCompose(progressed -> progressed ? retryWaiting(store, pending.event().key())
+                : CompletableFuture.completedFuture(null));
+    }
+
+    private CompletableFuture<Void> retryWaiting(SectionStore store, DataKey key) {
+        List<Pending> parked = waiting.remove(key);
+        if (parked == null || failure.get() != null) {
+            return CompletableFuture.completedFuture(null);
+        }
+        CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+        for (Pending p : parked) {
+            chain = chain.thenCompose(ignored -> take(store, p));
+        }
+        return chain;
     }
 
     private static CompletableFuture<ApplyOutcome> apply(SectionStore store, ChangeEvent event) {
@@ -99,7 +131,7 @@ final class ApplyPipeline {
         } else if (outcome instanceof ApplyOutcome.Duplicate) {
             duplicates.increment();
             behind.remove(event.key());
-        } else if (outcome instanceof ApplyOutcome.Gap) {
+        } else if (outcome instanceof ApplyOutcome.Missing) {
             gaps.increment();
             behind.add(event.key());
         } else if (outcome instanceof ApplyOutcome.Unappliable u) {
@@ -139,6 +171,10 @@ final class ApplyPipeline {
         acquire(maxInFlight);
         permits.release(maxInFlight);
         rethrowFailure();
+        // What still waits now misses changes no topic read here holds.
+        waiting.forEach((key, parked) -> parked.forEach(p -> record(p.event(), p.position(),
+                new ApplyOutcome.Missing(p.event().clock(), p.event().clock()), null)));
+        waiting.clear();
     }
 
     /** As {@link #drain()}, for the error path: never throws, and keeps the thread's interrupt. */

@@ -61,6 +61,46 @@ final class CanonicalJson {
         return new CanonicalJson(field).copy(node, 1);
     }
 
+    /**
+     * Replaces, in place, every number in {@code node} that is not in the form the codec decodes to
+     * (see the class comment), so that its JSON text is what any region writes for the same value.
+     *
+     * @throws InvalidEventException naming {@code field} if a number cannot survive JSON text
+     */
+    static void normalizeNumbers(String field, JsonNode node) {
+        new CanonicalJson(field).normalize(node);
+    }
+
+    private void normalize(JsonNode node) {
+        if (node.isObject()) {
+            ObjectNode object = (ObjectNode) node;
+            for (Map.Entry<String, JsonNode> member : object.properties()) {
+                JsonNode value = member.getValue();
+                if (value.isNumber()) {
+                    JsonNode canonical = number(value);
+                    if (canonical != value) {
+                        member.setValue(canonical);
+                    }
+                } else if (value.isContainerNode()) {
+                    normalize(value);
+                }
+            }
+        } else if (node.isArray()) {
+            ArrayNode array = (ArrayNode) node;
+            for (int i = 0; i < array.size(); i++) {
+                JsonNode value = array.get(i);
+                if (value.isNumber()) {
+                    JsonNode canonical = number(value);
+                    if (canonical != value) {
+                        array.set(i, canonical);
+                    }
+                } else if (value.isContainerNode()) {
+                    normalize(value);
+                }
+            }
+        }
+    }
+
     /** Returns the JSON type of a node in lower case ("object", "string", ...), for messages. */
     static String typeOf(JsonNode node) {
         return node == null || node.isMissingNode() ? "nothing" : node.getNodeType().name().toLowerCase(Locale.ROOT);

@@ -66,6 +66,39 @@ public record VersionVector(SortedMap<String, Long> counts) {
     }
 
     /**
+     * Parses the wire form written by {@link #toJson()} (members in any order, no whitespace
+     * needed; whitespace around tokens is tolerated).
+     *
+     * @param json a JSON object of replica to count
+     * @return the vector
+     * @throws IllegalArgumentException if the text is not such an object
+     */
+    public static VersionVector parseJson(String json) {
+        Objects.requireNonNull(json, "json");
+        String text = json.strip();
+        if (text.length() < 2 || text.charAt(0) != '{' || text.charAt(text.length() - 1) != '}') {
+            throw new IllegalArgumentException("a clock must be a JSON object, got " + Rules.quote(json));
+        }
+        TreeMap<String, Long> counts = new TreeMap<>();
+        String body = text.substring(1, text.length() - 1).strip();
+        if (!body.isEmpty()) {
+            for (String member : body.split(",")) {
+                int colon = member.lastIndexOf(':');
+                String name = colon < 0 ? "" : member.substring(0, colon).strip();
+                String count = colon < 0 ? "" : member.substring(colon + 1).strip();
+                if (name.length() < 2 || name.charAt(0) != '"' || name.charAt(name.length() - 1) != '"'
+                        || count.isEmpty() || count.length() > 19 || !count.chars().allMatch(c -> c >= '0' && c <= '9')) {
+                    throw new IllegalArgumentException("not a clock member (\"region~lineage\":count): " + Rules.quote(member));
+                }
+                if (counts.put(name.substring(1, name.length() - 1), Long.parseLong(count)) != null) {
+                    throw new IllegalArgumentException("a clock names a replica twice: " + Rules.quote(json));
+                }
+            }
+        }
+        return new VersionVector(counts);
+    }
+
+    /**
      * How many of {@code replica}'s changes this vector has taken in.
      *
      * @param replica a replica id

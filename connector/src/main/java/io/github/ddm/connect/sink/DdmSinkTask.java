@@ -196,10 +196,10 @@ public final class DdmSinkTask extends SinkTask {
         } else if (outcome instanceof ApplyOutcome.Duplicate duplicate) {
             counters.duplicates.incrementAndGet();
             log.trace("duplicate {}: stored version {}", event, duplicate.storedVersion());
-        } else if (outcome instanceof ApplyOutcome.Gap gap) {
+        } else if (outcome instanceof ApplyOutcome.Missing missing) {
             counters.gaps.incrementAndGet();
-            report(item.record, item.id, new DataException("gap: stored version " + gap.storedVersion() + ", event "
-                    + event.prevVersion() + "->" + event.version() + ", waiting for a snapshot (key " + event.key() + ")"));
+            report(item.record, item.id, new DataException("missing changes: the event was made on clock " + missing.needs()
+                    + ", this region's copy has " + missing.have() + " (key " + event.key() + ")"));
         } else if (outcome instanceof ApplyOutcome.Unappliable unappliable) {
             counters.unappliable.incrementAndGet();
             report(item.record, item.id, new DataException("unappliable: " + unappliable.reason() + " (key " + event.key()

@@ -68,7 +68,7 @@ class KeyOrderedApplierTest {
             return CompletableFuture.supplyAsync(() -> {
                 order.computeIfAbsent(item.event.key().id(), k -> new CopyOnWriteArrayList<>()).add(item.event.version());
                 inFlight.decrementAndGet();
-                return new ApplyOutcome.Applied(item.event.version(), "1-0");
+                return new ApplyOutcome.Applied(item.event.version(), "1-0", java.util.List.of(), false);
             }, pool);
         });
         List<SinkItem> items = batch(20, 5);
@@ -85,7 +85,7 @@ class KeyOrderedApplierTest {
         KeyOrderedApplier applier = new KeyOrderedApplier(4, Duration.ofSeconds(10), item ->
                 item.event.key().id().equals("k1") && item.event.version() == 2
                         ? CompletableFuture.failedFuture(new StoreUnavailableException("Redis is unreachable", null))
-                        : CompletableFuture.supplyAsync(() -> new ApplyOutcome.Applied(item.event.version(), "1-0"), pool));
+                        : CompletableFuture.supplyAsync(() -> new ApplyOutcome.Applied(item.event.version(), "1-0", java.util.List.of(), false), pool));
         List<SinkItem> items = batch(3, 3);
 
         applier.applyAll(items);

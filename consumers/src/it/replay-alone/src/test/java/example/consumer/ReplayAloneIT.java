@@ -34,7 +34,8 @@ class ReplayAloneIT {
     private static final String CREATE = """
             {"schema": 1, "eventId": "01JQ8Z6K4T3M9X2V7B5N0C1D8E", "op": "c",
              "key": {"partition": "orders", "section": "book", "id": "BTC-USD"},
-             "version": 1, "prevVersion": 0, "epoch": "Xq3v9LmP2sKw", "time": 1767225600123,
+             "version": 1, "prevVersion": 0, "epoch": "Xq3v9LmP2sKw",
+             "lineage": "k3J9aQ", "clock": {"eu-west-1~k3J9aQ": 1}, "time": 1767225600123,
              "origin": {"region": "eu-west-1", "node": "ddm-node-1"},
              "state": {"symbol": "BTC-USD", "bids": [{"price": 64250.5, "size": 0.75}], "seq": 1}}
             """;

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.ddm.CorruptDocumentException;
 import io.github.ddm.InvalidDocumentException;
 import io.github.ddm.internal.store.RedisLayout;
+import io.github.ddm.schema.CanonicalForm;
 import io.github.ddm.schema.DataKey;
 import java.io.IOException;
 import java.util.Iterator;
@@ -120,13 +121,12 @@ public final class DocumentCodec<T> {
         }
     }
 
-    /** Compact JSON text of one member value. */
+    /**
+     * The canonical JSON text of one member value, as every region stores it (members sorted,
+     * numbers as change events carry them: see {@link CanonicalForm}).
+     */
     public String memberJson(JsonNode value) {
-        try {
-            return writer.writeValueAsString(value);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("a JSON tree failed to serialize", e);
-        }
+        return CanonicalForm.text(value);
     }
 
     /**

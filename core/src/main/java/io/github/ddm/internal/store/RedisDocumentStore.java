@@ -2,6 +2,7 @@ package io.github.ddm.internal.store;
 
 import io.github.ddm.CorruptDocumentException;
 import io.github.ddm.StoreUnavailableException;
+import io.github.ddm.internal.merge.MergeState;
 import io.github.ddm.schema.ChangeOp;
 import io.github.ddm.schema.DataKey;
 import io.github.ddm.schema.Origin;
@@ -32,6 +33,7 @@ public final class RedisDocumentStore {
     private static final LuaScript COMMIT = LuaScript.load("commit.lua");
     private static final LuaScript LOAD = LuaScript.load("load.lua");
     private static final LuaScript PROJECT = LuaScript.load("project.lua");
+    private static final LuaScript LOAD_MERGE = LuaScript.load("load_merge.lua");
 
     private final RScript script;
     private final RedisLayout layout;
@@ -83,10 +85,44 @@ public final class RedisDocumentStore {
                 .thenApply(reply -> parseProjection(id, key, members, reply));
     }
 
+    /** A document with what merging needs: its merge state and this region's lineage of the section. */
+    public record MergeLoad(StoredDocument document, MergeState state, String lineage) {
+    }
+
+    /**
+     * Reads a document, its merge state, the section epoch and this region's lineage together.
+     *
+     * @return a future failing with {@link CorruptDocumentException} if the hash or its merge state
+     *     cannot be read, or {@link StoreUnavailableException} if Redis cannot be reached
+     */
+    public CompletableFuture<MergeLoad> loadForMerge(String id) {
+        String key = layout.documentKey(id);
+        String stateKey = layout.mergeStateKey(id);
+        return this.<List<Object>>evalSha(LOAD_MERGE, RScript.Mode.READ_ONLY, key,
+                        List.of(key, layout.epochKey(), stateKey, layout.lineageKey()))
+                .thenApply(reply -> {
+                    @SuppressWarnings("unchecked")
+                    List<Object> flatState = (List<Object>) reply.get(2);
+                    StoredDocument document = parseLoad(id, key, java.util.Arrays.asList(reply.get(0), reply.get(1)));
+                    Map<String, String> fields = new HashMap<>();
+                    for (int i = 0; i + 1 < flatState.size(); i += 2) {
+                        fields.put((String) flatState.get(i), (String) flatState.get(i + 1));
+                    }
+                    MergeState state;
+                    try {
+                        state = StoredMergeState.parse(fields);
+                    } catch (IllegalArgumentException e) {
+                        throw new CorruptDocumentException(DataKey.of(partition, section, id), stateKey, null,
+                                "the merge state cannot be read: " + e.getMessage(), e);
+                    }
+                    return new MergeLoad(document, state, (String) reply.get(3));
+                });
+    }
+
     /** Runs the commit script. The future fails only with {@link StoreUnavailableException}. */
     public CompletableFuture<CommitResult> commit(CommitRequest request, String freshEpoch) {
         String key = layout.documentKey(request.id());
-        List<Object> args = new ArrayList<>(13 + 2 * request.writes().size() + request.removals().size());
+        List<Object> args = new ArrayList<>(20 + 2 * request.writes().size() + request.removals().size());
         args.add(Long.toString(request.expectedVersion()));
         args.add(Long.toString(request.newVersion()));
         args.add(request.knownEpoch() == null ? "" : request.knownEpoch());
@@ -99,17 +135,46 @@ public final class RedisDocumentStore {
         args.add(request.event().tail());
         args.add(logMaxLength);
         args.add(publishCommand);
-        if (request.op() == ChangeOp.DELETE) {
-            args.add("0");
+        CommitRequest.MergeWrite merge = request.merge();
+        if (merge instanceof CommitRequest.Local local) {
+            args.add("L");
+            args.add(local.region());
+            args.add(freshLineage());
         } else {
-            args.add(Integer.toString(request.writes().size()));
+            CommitRequest.Applied applied = (CommitRequest.Applied) merge;
+            args.add("A");
+            args.add(applied.lineage());
+            args.add(applied.clockJson());
+        }
+        boolean delete = request.op() == ChangeOp.DELETE;
+        args.add(Integer.toString(delete ? 0 : request.writes().size()));
+        if (!delete) {
             request.writes().forEach((name, json) -> {
                 args.add(name);
                 args.add(json);
             });
+        }
+        args.add(Integer.toString(delete ? 0 : request.removals().size()));
+        if (!delete) {
             args.addAll(request.removals());
         }
-        List<Object> keys = List.of(key, layout.logKey(), layout.epochKey(), layout.channel());
+        if (merge instanceof CommitRequest.Local local) {
+            args.add(Integer.toString(local.written().size()));
+            for (String[] written : local.written()) {
+                args.add(written[0]);
+                args.add(written[1]);
+            }
+        } else {
+            CommitRequest.Applied applied = (CommitRequest.Applied) merge;
+            args.add(Integer.toString(applied.fields().size()));
+            applied.fields().forEach((field, value) -> {
+                args.add(field);
+                args.add(value);
+            });
+            args.add(applied.reset() ? "1" : "0");
+        }
+        List<Object> keys = List.of(key, layout.logKey(), layout.epochKey(), layout.channel(),
+                layout.mergeStateKey(request.id()), layout.lineageKey());
         return this.<List<Object>>evalSha(COMMIT, RScript.Mode.READ_WRITE, key, keys, args.toArray())
                 .thenApply(RedisDocumentStore::parseCommit);
     }
@@ -119,7 +184,10 @@ public final class RedisDocumentStore {
         long version = Long.parseLong((String) reply.get(1));
         String epoch = (String) reply.get(2);
         if (status == 1) {
-            return new CommitResult.Committed(version, epoch, (String) reply.get(3));
+            return new CommitResult.Committed(version, epoch, (String) reply.get(3), (String) reply.get(4), (String) reply.get(5));
+        }
+        if (status == 3) {
+            return new CommitResult.TimeBehind(version, epoch, Long.parseLong((String) reply.get(3)));
         }
         return status == 0 ? new CommitResult.VersionMismatch(version, epoch) : new CommitResult.EpochMismatch(version, epoch);
     }
@@ -227,6 +295,13 @@ public final class RedisDocumentStore {
             }
             return CompletableFuture.<R>failedFuture(error);
         }).thenCompose(f -> f).exceptionallyCompose(error -> CompletableFuture.failedFuture(translate(error)));
+    }
+
+    /** 48 random bits as 8 characters: a lineage, proposed with every change made here (the script keeps an existing one). */
+    private static String freshLineage() {
+        byte[] random = new byte[6];
+        java.util.concurrent.ThreadLocalRandom.current().nextBytes(random);
+        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(random);
     }
 
     private static boolean isNoScript(Throwable error) {

@@ -9,9 +9,11 @@ import io.github.ddm.schema.Names;
  *
  * <pre>
  * &lt;ns&gt;:{p:s}:s:&lt;id&gt;   HASH    the document: one field per top-level member + metadata fields
+ * &lt;ns&gt;:{p:s}:c:&lt;id&gt;   HASH    the document's merge state: clock and stamps (docs/regions.md)
  * &lt;ns&gt;:{p:s}:log      STREAM  the section's change log
  * &lt;ns&gt;:{p:s}:ch       channel live change broadcast
  * &lt;ns&gt;:{p:s}:epoch    STRING  the section's epoch
+ * &lt;ns&gt;:{p:s}:lineage  STRING  this region's lineage of the section
  * </pre>
  *
  * <p>Immutable and thread-safe.
@@ -28,12 +30,20 @@ public final class RedisLayout {
     public static final String DELETED_FIELD = "\u0000x";
     /** Field of a log entry that holds the event JSON. */
     public static final String LOG_EVENT_FIELD = "e";
+    /** Merge state field holding the document's clock (JSON). */
+    public static final String CLOCK_FIELD = "v";
+    /** Merge state field holding the stamp of the whole document. */
+    public static final String ROOT_STAMP_FIELD = "r";
+    /** Prefix of the merge state fields holding a top-level member's stamps (then the member's name). */
+    public static final String MEMBER_STAMPS_PREFIX = "m";
 
     private final String prefix;
     private final String documentPrefix;
     private final String log;
     private final String channel;
     private final String epoch;
+    private final String mergePrefix;
+    private final String lineage;
 
     /**
      * @throws IllegalArgumentException if a name is not a short name ({@code [A-Za-z0-9._-]{1,64}})
@@ -47,6 +57,8 @@ public final class RedisLayout {
         this.log = prefix + "log";
         this.channel = prefix + "ch";
         this.epoch = prefix + "epoch";
+        this.mergePrefix = prefix + "c:";
+        this.lineage = prefix + "lineage";
     }
 
     /** True if {@code name} may not be a top-level member name (it would collide with metadata). */
@@ -80,6 +92,16 @@ public final class RedisLayout {
     /** The section's broadcast channel. */
     public String channel() {
         return channel;
+    }
+
+    /** The hash holding one document's merge state (clock and stamps). */
+    public String mergeStateKey(String id) {
+        return mergePrefix + id;
+    }
+
+    /** The key holding this region's lineage of the section. */
+    public String lineageKey() {
+        return lineage;
     }
 
     /** The key holding the section's epoch. */

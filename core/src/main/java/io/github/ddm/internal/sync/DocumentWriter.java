@@ -11,11 +11,13 @@ import io.github.ddm.Versioned;
 import io.github.ddm.internal.cache.CachedDocument;
 import io.github.ddm.internal.cache.DocumentCache;
 import io.github.ddm.internal.patch.DocumentCodec;
+import io.github.ddm.internal.merge.RegisterDiff;
 import io.github.ddm.internal.patch.PatchEngine;
 import io.github.ddm.internal.store.CommitRequest;
 import io.github.ddm.internal.store.CommitResult;
 import io.github.ddm.internal.store.EventTemplate;
 import io.github.ddm.internal.store.RedisDocumentStore;
+import io.github.ddm.schema.CanonicalForm;
 import io.github.ddm.schema.ChangeEvent;
 import io.github.ddm.schema.ChangeOp;
 import io.github.ddm.schema.DataKey;
@@ -217,14 +219,14 @@ public final class DocumentWriter<T> {
             }
             ObjectNode before = treeOf(base);
             T changed = mutation.apply(cache.valueForMutation(id, base));
-            commitDiff(base, before, codec.toTree(key, changed), changed);
+            commitDiff(base, before, CanonicalForm.normalize(codec.toTree(key, changed)), changed);
         }
 
         private void computeSet(CachedDocument<T> base) {
-            ObjectNode after = codec.toTree(key, proposed);
+            ObjectNode after = CanonicalForm.normalize(codec.toTree(key, proposed));
             if (!base.exists()) {
-                ChangeEvent event = ChangeEvent.create(newEventId(), key, base.version() + 1, base.version(),
-                        EventTemplate.PLACEHOLDER_EPOCH, now(), settings.origin(), after);
+                ChangeEvent event = placeholders(ChangeEvent.create(newEventId(), key, base.version() + 1, base.version(),
+                        EventTemplate.PLACEHOLDER_EPOCH, now(base), settings.origin(), after));
                 Map<String, String> writes = new LinkedHashMap<>();
                 after.fields().forEachRemaining(member -> writes.put(member.getKey(), codec.memberJson(member.getValue())));
                 commit(base, ChangeOp.CREATE, event, after, proposed, writes, List.of());
@@ -238,13 +240,13 @@ public final class DocumentWriter<T> {
                 complete(cast(Boolean.FALSE));
                 return;
             }
-            ChangeEvent event = ChangeEvent.delete(newEventId(), key, base.version() + 1, base.version(),
-                    EventTemplate.PLACEHOLDER_EPOCH, now(), settings.origin());
+            ChangeEvent event = placeholders(ChangeEvent.delete(newEventId(), key, base.version() + 1, base.version(),
+                    EventTemplate.PLACEHOLDER_EPOCH, now(base), settings.origin()));
             commit(base, ChangeOp.DELETE, event, null, null, Map.of(), List.of());
         }
 
         private void commitDiff(CachedDocument<T> base, ObjectNode before, ObjectNode after, T value) {
-            JsonNode patch = PatchEngine.diff(before, after);
+            JsonNode patch = RegisterDiff.diff(before, after);
             if (patch.isEmpty()) {
                 // Nothing changed: nothing is committed, and the current version is the answer.
                 complete(cast(cache.read(id, base).orElseThrow()));
@@ -262,8 +264,8 @@ public final class DocumentWriter<T> {
             }
             long version = base.version() + 1;
             boolean withState = settings.fullStateEvery() > 0 && version % settings.fullStateEvery() == 0;
-            ChangeEvent event = ChangeEvent.update(newEventId(), key, version, base.version(),
-                    EventTemplate.PLACEHOLDER_EPOCH, now(), settings.origin(), patch, withState ? after : null);
+            ChangeEvent event = placeholders(ChangeEvent.update(newEventId(), key, version, base.version(),
+                    EventTemplate.PLACEHOLDER_EPOCH, now(base), settings.origin(), patch, withState ? after : null));
             commit(base, ChangeOp.UPDATE, event, after, value, writes, removals);
         }
 
@@ -299,7 +301,8 @@ public final class DocumentWriter<T> {
             EventTemplate template = EventTemplate.of(event);
             CommitRequest request = new CommitRequest(id, base.version(), base.version() + 1,
                     base.epoch() != null ? base.epoch() : state.epoch(),
-                    event.time().toEpochMilli(), originText, op, template, writes, removals);
+                    event.time().toEpochMilli(), originText, op, template, writes, removals,
+                    new CommitRequest.Local(settings.origin().region(), op == ChangeOp.UPDATE ? written(event.patch()) : List.of()));
             int eventBytes = template.head().length() + template.middle().length() + template.tail().length();
             ownCommits.register(new OwnCommits.Own<>(event, template, after, value, bytes, size, measured));
             byte[] afterBytes = bytes;
@@ -360,6 +363,10 @@ public final class DocumentWriter<T> {
                     ownCommits.forget(event.eventId());
                     state.observe(mismatch.epoch());
                     retry(mismatch.storedVersion());
+                } else if (outcome instanceof CommitResult.TimeBehind behind) {
+                    // The cached copy's time was behind Redis's: read it again and stamp the change later.
+                    ownCommits.forget(event.eventId());
+                    retry(behind.storedVersion());
                 } else {
                     ownCommits.forget(event.eventId());
                     conflicts.incrementAndGet();
@@ -419,9 +426,31 @@ public final class DocumentWriter<T> {
             result.completeExceptionally(RedisDocumentStore.unwrap(error));
         }
 
-        private Instant now() {
-            return Instant.ofEpochMilli(settings.clock().millis());
+        /**
+         * The change's time: the clock's, but never before the document's last change time, so that a
+         * change never orders before a change it has seen (docs/regions.md, "Stamps").
+         */
+        private Instant now(CachedDocument<T> base) {
+            return Instant.ofEpochMilli(Math.max(settings.clock().millis(), base.timeMillis()));
         }
+    }
+
+    /** The event with the placeholders the commit script replaces with this region's lineage and the clock. */
+    private static ChangeEvent placeholders(ChangeEvent event) {
+        return event.withClock(EventTemplate.PLACEHOLDER_LINEAGE, EventTemplate.placeholderClock(event.version()));
+    }
+
+    /** (member, pointer inside it) of every place a register-form patch writes, for the script's stamps. */
+    static List<String[]> written(JsonNode patch) {
+        List<String[]> written = new ArrayList<>(patch.size());
+        for (JsonNode op : patch) {
+            String path = op.path("path").asText();
+            int end = path.indexOf('/', 1);
+            String token = path.substring(1, end < 0 ? path.length() : end);
+            String member = token.indexOf('~') < 0 ? token : token.replace("~1", "/").replace("~0", "~");
+            written.add(new String[] {member, end < 0 ? "" : path.substring(end)});
+        }
+        return written;
     }
 
     /** 96 random bits as 16 base64url characters: unique enough, and short on the wire. */

@@ -54,20 +54,22 @@ final class EventApplier<T> {
             return IGNORED;
         }
         boolean follows = event.prevVersion() == entry.version();
+        // The document's time is the latest change time it has taken in (docs/regions.md, "Stamps").
+        long time = Math.max(entry.timeMillis(), event.time().toEpochMilli());
         if (event.op() == ChangeOp.SNAPSHOT) {
-            return present(id, event, (ObjectNode) event.state());
+            return present(id, event, time, (ObjectNode) event.state());
         }
         if (!follows) {
             return new Gap("event " + event.prevVersion() + "->" + event.version() + " does not follow cached version " + entry.version());
         }
         switch (event.op()) {
             case CREATE:
-                return present(id, event, (ObjectNode) event.state());
+                return present(id, event, time, (ObjectNode) event.state());
             case DELETE:
-                return new Applied<>(cache.absent(event.version(), event.time().toEpochMilli(), event.origin(), event.epoch()));
+                return new Applied<>(cache.absent(event.version(), time, event.origin(), event.epoch()));
             case UPDATE:
                 if (event.state() != null) {
-                    return present(id, event, (ObjectNode) event.state());
+                    return present(id, event, time, (ObjectNode) event.state());
                 }
                 if (!entry.exists()) {
                     return new Gap("update " + event.version() + " arrived for a key cached as absent");
@@ -76,7 +78,7 @@ final class EventApplier<T> {
                     // The base's tree is remembered for hot keys, so a change costs what it touches.
                     ObjectNode base = trees.get(id, entry.version());
                     ObjectNode next = (ObjectNode) PatchEngine.apply(event.patch(), base != null ? base : cache.tree(entry));
-                    Outcome applied = present(id, event, next);
+                    Outcome applied = present(id, event, time, next);
                     if (applied instanceof Applied<?>) {
                         trees.put(id, event.version(), next);
                     }
@@ -89,11 +91,11 @@ final class EventApplier<T> {
         }
     }
 
-    private Outcome present(String id, ChangeEvent event, ObjectNode state) {
+    private Outcome present(String id, ChangeEvent event, long time, ObjectNode state) {
         try {
             // present() only reads the tree (the entry keeps a typed value or bytes), so the
             // event's shared tree is never aliased.
-            return new Applied<>(cache.present(id, layout.documentKey(id), event.version(), event.time().toEpochMilli(),
+            return new Applied<>(cache.present(id, layout.documentKey(id), event.version(), time,
                     event.origin(), event.epoch(), state, null, 0));
         } catch (CorruptDocumentException e) {
             return new Gap("version " + event.version() + " does not map to the document type: " + e.getMessage());

@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.github.ddm.internal.store.EventTemplate;
 import io.github.ddm.schema.ChangeEvent;
+import io.github.ddm.schema.VersionVector;
 import java.time.Duration;
 
 /**
@@ -22,6 +23,8 @@ final class OwnCommits<T> {
     /** Where an echo starts: the codec writes the schema version first, then the event id. */
     static final String ECHO_PREFIX = "{\"schema\":1,\"eventId\":\"";
     private static final String STREAM_ID = ",\"streamId\":\"";
+    private static final String LINEAGE = "\",\"lineage\":\"";
+    private static final String CLOCK = "\",\"clock\":";
 
     /** What this node knows of one of its commits. */
     record Own<T>(ChangeEvent event, EventTemplate template, ObjectNode after, T value, byte[] bytes, long size,
@@ -61,18 +64,37 @@ final class OwnCommits<T> {
             return null;
         }
         int epochEnd = text.indexOf('"', head.length());
-        if (epochEnd < 0 || !text.startsWith(template.middle(), epochEnd) || !text.startsWith(STREAM_ID, epochEnd + template.middle().length())) {
+        if (epochEnd < 0 || !text.startsWith(LINEAGE, epochEnd)) {
             return null;
         }
-        int idStart = epochEnd + template.middle().length() + STREAM_ID.length();
+        int lineageStart = epochEnd + LINEAGE.length();
+        int lineageEnd = text.indexOf('"', lineageStart);
+        if (lineageEnd < 0 || !text.startsWith(CLOCK, lineageEnd)) {
+            return null;
+        }
+        int clockStart = lineageEnd + CLOCK.length();
+        // Replica names hold no braces: the first '}' closes the clock.
+        int clockEnd = text.indexOf('}', clockStart) + 1;
+        if (clockEnd <= 0 || !text.startsWith(template.middle(), clockEnd)
+                || !text.startsWith(STREAM_ID, clockEnd + template.middle().length())) {
+            return null;
+        }
+        int idStart = clockEnd + template.middle().length() + STREAM_ID.length();
         int streamIdEnd = text.indexOf('"', idStart);
         if (streamIdEnd < 0 || !text.startsWith(template.tail(), streamIdEnd + 1)
                 || streamIdEnd + 1 + template.tail().length() != text.length()) {
             return null;
         }
         ChangeEvent e = own.event();
-        // The constructor validates the epoch and stream id like the codec would.
+        VersionVector clock;
+        try {
+            clock = VersionVector.parseJson(text.substring(clockStart, clockEnd));
+        } catch (IllegalArgumentException notOurs) {
+            return null;
+        }
+        // The constructor validates epoch, lineage, clock and stream id like the codec would.
         return new ChangeEvent(e.eventId(), e.key(), e.op(), e.version(), e.prevVersion(), text.substring(head.length(), epochEnd),
-                e.time(), e.origin(), e.patch(), e.state(), text.substring(idStart, streamIdEnd));
+                e.time(), e.origin(), e.patch(), e.state(), text.substring(idStart, streamIdEnd),
+                text.substring(lineageStart, lineageEnd), clock, null, null);
     }
 }

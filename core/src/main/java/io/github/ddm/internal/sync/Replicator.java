@@ -4,12 +4,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.ddm.SectionStore;
+import io.github.ddm.internal.merge.MergeState;
+import io.github.ddm.internal.merge.RegionMerge;
+import io.github.ddm.internal.merge.RegisterDiff;
+import io.github.ddm.internal.merge.StateJoin;
 import io.github.ddm.internal.patch.PatchEngine;
 import io.github.ddm.internal.store.CommitRequest;
 import io.github.ddm.internal.store.CommitResult;
 import io.github.ddm.internal.store.EventTemplate;
 import io.github.ddm.internal.store.RedisDocumentStore;
 import io.github.ddm.internal.store.StoredDocument;
+import io.github.ddm.internal.store.StoredMergeState;
+import io.github.ddm.schema.CanonicalForm;
 import io.github.ddm.schema.ChangeEvent;
 import io.github.ddm.schema.ChangeOp;
 import java.io.IOException;
@@ -18,23 +24,25 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Applies a change event from elsewhere (another region, a replay) to a section in Redis, through
- * the same commit script as local writes, with compare-and-set on the stored version:
+ * Takes a change event from elsewhere (another region, a replay) into a section in Redis, through
+ * the same commit script as local writes, under the merge rules of docs/regions.md:
  *
  * <ul>
- *   <li>{@code version <= stored}: a duplicate; nothing is written.</li>
- *   <li>An update that follows the stored version is applied as a patch to the stored document;
- *       one that does not is a gap and is not applied (a patch is never applied on the wrong base).</li>
- *   <li>An event that carries the whole document (create, snapshot, an update with its state) or a
- *       delete is a full state: it is written at its own version whatever the stored version
- *       below it, which is how a gap is repaired.</li>
+ *   <li>a change already taken in (its replica's count in the document's clock) is a duplicate;</li>
+ *   <li>a change whose dependencies (the clock it was made on) are not all taken in waits: nothing
+ *       is written, and the caller gets {@link SectionStore.ApplyOutcome.Missing};</li>
+ *   <li>an event that carries a whole merge state (stamps) is joined with the stored copy;</li>
+ *   <li>otherwise the change is merged ({@link RegionMerge}) and the result committed as the next
+ *       version, with the conflicts it resolved.</li>
  * </ul>
- * The event keeps its id, time and origin; the target section's epoch and stream id are its own.
- * If the stored version moves while the event is computed, it is computed again. Thread-safe.
+ * The committed event keeps the change's id, time, origin and lineage; the section's epoch, the
+ * document's clock and the stream id are this region's. If the stored version moves while the result
+ * is computed, it is computed again. Thread-safe.
  */
 public final class Replicator {
 
@@ -47,34 +55,47 @@ public final class Replicator {
         this.store = store;
     }
 
-    /** Applies the event; the future fails only when Redis cannot be reached. */
+    /** Takes the event in; the future fails only when Redis cannot be reached. */
     public CompletableFuture<SectionStore.ApplyOutcome> apply(ChangeEvent event) {
         return attempt(event, 1);
     }
 
     private CompletableFuture<SectionStore.ApplyOutcome> attempt(ChangeEvent event, int attempt) {
         String id = event.key().id();
-        return store.load(id).thenCompose(stored -> {
-            if (stored.version() >= event.version()) {
-                return CompletableFuture.completedFuture(new SectionStore.ApplyOutcome.Duplicate(stored.version()));
-            }
-            CommitRequest request;
+        return store.loadForMerge(id).thenCompose(load -> {
+            StoredDocument stored = load.document();
+            ObjectNode tree;
             try {
-                request = request(event, stored);
-            } catch (PatchEngine.PatchFailedException e) {
-                return CompletableFuture.completedFuture(new SectionStore.ApplyOutcome.Unappliable(stored.version(),
-                        "the patch does not apply to stored version " + stored.version() + ": " + e.getMessage()));
+                tree = stored.exists() ? tree(stored) : null;
+            } catch (IOException e) {
+                return done(new SectionStore.ApplyOutcome.Unappliable(stored.version(),
+                        "the stored document is not JSON: " + e.getMessage()));
             }
-            if (request == null) {
-                return CompletableFuture.completedFuture(new SectionStore.ApplyOutcome.Gap(stored.version()));
+            RegionMerge.Outcome outcome = merge(tree, load.state(), event);
+            if (outcome instanceof RegionMerge.Outcome.Duplicate) {
+                return done(new SectionStore.ApplyOutcome.Duplicate(stored.version()));
             }
+            if (outcome instanceof RegionMerge.Outcome.Missing missing) {
+                return done(new SectionStore.ApplyOutcome.Missing(missing.needs(), missing.have()));
+            }
+            if (outcome instanceof RegionMerge.Outcome.Unmergeable unmergeable) {
+                return done(new SectionStore.ApplyOutcome.Unappliable(stored.version(), unmergeable.reason()));
+            }
+            RegionMerge.Outcome.Merged merged = (RegionMerge.Outcome.Merged) outcome;
+            long version = merged.state().clock().sum();
+            if (version <= stored.version()) {
+                return done(new SectionStore.ApplyOutcome.Unappliable(stored.version(), "the stored document (version "
+                        + stored.version() + ") has no clock that counts its history (written before regions support?):"
+                        + " rebuild the section before taking in other regions' changes"));
+            }
+            CommitRequest request = commitOf(event, stored, load.state(), tree, merged);
             return store.commit(request, randomEpoch()).thenCompose(result -> {
                 if (result instanceof CommitResult.Committed committed) {
-                    return CompletableFuture.completedFuture(
-                            new SectionStore.ApplyOutcome.Applied(committed.version(), committed.streamId()));
+                    return done(new SectionStore.ApplyOutcome.Applied(committed.version(), committed.streamId(),
+                            merged.conflicts(), !merged.fastForward()));
                 }
                 if (attempt >= MAX_ATTEMPTS) {
-                    return CompletableFuture.completedFuture(new SectionStore.ApplyOutcome.Unappliable(stored.version(),
+                    return done(new SectionStore.ApplyOutcome.Unappliable(stored.version(),
                             "the stored version kept moving during " + attempt + " attempts"));
                 }
                 return attempt(event, attempt + 1);
@@ -82,63 +103,71 @@ public final class Replicator {
         });
     }
 
-    /** The commit for this event on this stored document, or null if it is a gap. */
-    private CommitRequest request(ChangeEvent event, StoredDocument stored) {
-        String origin = RedisDocumentStore.formatOrigin(event.origin());
-        long time = event.time().toEpochMilli();
-        if (event.op() == ChangeOp.DELETE) {
-            // A tombstone at the event's version, whether or not a document is stored below it.
-            return new CommitRequest(event.key().id(), stored.version(), event.version(), stored.epoch(), time, origin,
-                    ChangeOp.DELETE, template(event), Map.of(), List.of());
+    private static RegionMerge.Outcome merge(ObjectNode tree, MergeState local, ChangeEvent event) {
+        if (event.stamps() == null) {
+            return RegionMerge.apply(tree, local, event);
         }
-        JsonNode state = event.state();
-        if (state != null) {
-            Map<String, String> writes = new LinkedHashMap<>();
-            state.fields().forEachRemaining(member -> writes.put(member.getKey(), member.getValue().toString()));
-            List<String> removals = new ArrayList<>();
-            for (String member : stored.members().keySet()) {
-                if (!state.has(member)) {
-                    removals.add(member);
-                }
-            }
-            return new CommitRequest(event.key().id(), stored.version(), event.version(), stored.epoch(), time, origin,
-                    ChangeOp.CREATE, template(event), writes, removals);
+        if (event.clock() == null) {
+            return new RegionMerge.Outcome.Unmergeable("the event carries stamps but no clock");
         }
-        if (stored.version() != event.prevVersion() || !stored.exists()) {
-            return null;
-        }
-        ObjectNode base = tree(stored);
-        ObjectNode after = (ObjectNode) PatchEngine.apply(event.patch(), base);
+        ObjectNode remote = event.state() == null ? null : (ObjectNode) event.state();
+        return StateJoin.join(tree, local, remote, new MergeState(event.clock(), event.stamps()));
+    }
+
+    private static CompletableFuture<SectionStore.ApplyOutcome> done(SectionStore.ApplyOutcome outcome) {
+        return CompletableFuture.completedFuture(outcome);
+    }
+
+    /** The commit of a merge's result, with the event this region logs and publishes for it. */
+    private static CommitRequest commitOf(ChangeEvent event, StoredDocument stored, MergeState before, ObjectNode tree,
+                                          RegionMerge.Outcome.Merged merged) {
+        ObjectNode after = merged.tree();
+        MergeState state = merged.state();
+        long version = state.clock().sum();
+        long prev = stored.version();
         Map<String, String> writes = new LinkedHashMap<>();
         List<String> removals = new ArrayList<>();
-        for (String member : PatchEngine.touchedMembers(event.patch(), () -> after.fieldNames())) {
-            JsonNode value = after.get(member);
-            if (value == null) {
-                removals.add(member);
-            } else {
-                writes.put(member, value.toString());
+        ChangeOp op;
+        JsonNode patch = null;
+        JsonNode full = null;
+        if (after == null) {
+            op = ChangeOp.DELETE;
+            // A deleted document never seen here arrives as a tombstone; a delete event needs a base.
+            prev = prev >= 1 ? prev : version - 1;
+        } else if (tree == null) {
+            op = ChangeOp.CREATE;
+            full = after;
+            after.fields().forEachRemaining(member -> writes.put(member.getKey(), CanonicalForm.text(member.getValue())));
+        } else {
+            op = ChangeOp.UPDATE;
+            patch = merged.fastForward() && event.op() == ChangeOp.UPDATE && event.stamps() == null
+                    ? event.patch() : RegisterDiff.diff(tree, after);
+            for (String member : PatchEngine.touchedMembers(patch, after::fieldNames)) {
+                JsonNode value = after.get(member);
+                if (value == null) {
+                    removals.add(member);
+                } else {
+                    writes.put(member, CanonicalForm.text(value));
+                }
             }
         }
-        return new CommitRequest(event.key().id(), stored.version(), event.version(), stored.epoch(), time, origin,
-                ChangeOp.UPDATE, template(event), writes, removals);
+        ChangeEvent logged = new ChangeEvent(event.eventId(), event.key(), op, version, prev, EventTemplate.PLACEHOLDER_EPOCH,
+                event.time(), event.origin(), op == ChangeOp.UPDATE ? patch : null, op == ChangeOp.CREATE ? full : null, null,
+                EventTemplate.PLACEHOLDER_LINEAGE, EventTemplate.placeholderClock(version), null,
+                merged.conflicts().isEmpty() ? null : merged.conflicts());
+        boolean reset = !Objects.equals(before.root(), state.root());
+        Map<String, String> fields = StoredMergeState.changes(before, state, reset);
+        return new CommitRequest(event.key().id(), stored.version(), version, stored.epoch(), event.time().toEpochMilli(),
+                RedisDocumentStore.formatOrigin(event.origin()), op, EventTemplate.of(logged), writes, removals,
+                new CommitRequest.Applied(event.lineage() == null ? "" : event.lineage(), state.clock().toJson(), fields, reset));
     }
 
-    private static ObjectNode tree(StoredDocument stored) {
+    private static ObjectNode tree(StoredDocument stored) throws IOException {
         ObjectNode tree = JSON.createObjectNode();
         for (Map.Entry<String, String> member : stored.members().entrySet()) {
-            try {
-                tree.set(member.getKey(), JSON.readTree(member.getValue()));
-            } catch (IOException e) {
-                throw new PatchEngine.PatchFailedException("stored member '" + member.getKey() + "' is not JSON", e);
-            }
+            tree.set(member.getKey(), JSON.readTree(member.getValue()));
         }
-        return tree;
-    }
-
-    /** The event as this section will log and publish it: same id, time and origin; our epoch and stream id. */
-    private static EventTemplate template(ChangeEvent e) {
-        return EventTemplate.of(new ChangeEvent(e.eventId(), e.key(), e.op(), e.version(), e.prevVersion(),
-                EventTemplate.PLACEHOLDER_EPOCH, e.time(), e.origin(), e.patch(), e.state(), null));
+        return CanonicalForm.normalize(tree);
     }
 
     private static String randomEpoch() {

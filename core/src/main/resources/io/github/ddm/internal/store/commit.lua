@@ -1,19 +1,28 @@
--- DDM commit script: one atomic compare-and-set per change. See docs/core.md, "The commit script".
+-- DDM commit script: one atomic compare-and-set per change. See docs/core.md, "The commit script",
+-- and docs/regions.md for the merge state it keeps.
 --
 -- KEYS[1] document hash   KEYS[2] section log (stream)   KEYS[3] section epoch   KEYS[4] section channel
--- ARGV[1] expected version (0: the key was never written)   ARGV[2] the new version (expected + 1), as text
--- ARGV[3] the epoch the writer knows ('' when it knows none)
--- ARGV[4] a fresh epoch, used only if the section has none yet
+-- KEYS[5] the document's merge state (hash)   KEYS[6] this region's lineage of the section
+-- ARGV[1] expected version (0: the key was never written)   ARGV[2] the new version, as text
+-- ARGV[3] the epoch the writer knows ('' when it knows none)   ARGV[4] a fresh epoch, used only if the section has none
 -- ARGV[5] change time (epoch ms)      ARGV[6] origin ('region/node')      ARGV[7] op: c, u or d
--- ARGV[8] event text up to the epoch value   ARGV[9] event text from the epoch value to the stream id
--- ARGV[10] event text after the stream id
+-- ARGV[8] event text up to the epoch value   ARGV[9] event text from ',"time":' to the end of the origin
+-- ARGV[10] event text after that (where the stream id goes first)
 -- ARGV[11] log MAXLEN (0: unbounded)  ARGV[12] PUBLISH or SPUBLISH
--- ARGV[13] n = members to write; then n (name, JSON) pairs; then the names of members to delete
+-- ARGV[13] mode: 'L' a change made here (the script stamps it); 'A' a change taken in from elsewhere (the
+--          caller computed its merge state)
+-- ARGV[14] L: this region's name; A: the change's lineage ('' for none)
+-- ARGV[15] L: a fresh lineage, used if the section has none here; A: the document's clock after the change (JSON)
+-- ARGV[16] n; then n (member, JSON) pairs to write; then m; then m members to delete; then k; then k pairs:
+--          L: (member, pointer inside it, '' for the member itself) that the change wrote as a whole;
+--          A: (merge state field, value) to set, '' deleting the field; then (A only) '1' to clear every
+--          member's stamps first.
 --
--- Returns {1, version, epoch, stream id} when committed, {0, stored version, epoch} on a version
--- mismatch, {2, stored version, epoch} when the writer's epoch is not the section's.
+-- Returns {1, version, epoch, stream id, lineage, clock} when committed, {0, stored version, epoch} on a
+-- version mismatch, {2, stored version, epoch} when the writer's epoch is not the section's, and (L only)
+-- {3, stored version, epoch, stored time} when the change time is before the document's last change time.
 -- Versions travel as decimal text, so no Lua number formatting is involved.
-local doc, log, epochKey, channel = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local doc, log, epochKey, channel, state, lineageKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 
 local epoch = redis.call('GET', epochKey)
 if not epoch then
@@ -29,7 +38,17 @@ if stored ~= ARGV[1] then
 end
 local version = ARGV[2]
 local op = ARGV[7]
+local mode = ARGV[13]
+local storedTime = redis.call('HGET', doc, '\000t')
+if mode == 'L' and storedTime and tonumber(storedTime) > tonumber(ARGV[5]) then
+  -- A change made here must not carry an earlier time than the changes it has seen.
+  return {3, stored, epoch, storedTime}
+end
 
+-- The document's content.
+local i = 16
+local n = tonumber(ARGV[i])
+local first, last = i + 1, i + 2 * n
 if op == 'd' then
   local fields = redis.call('HKEYS', doc)
   local members = {}
@@ -38,26 +57,141 @@ if op == 'd' then
       members[#members + 1] = f
     end
   end
-  for i = 1, #members, 500 do
-    redis.call('HDEL', doc, unpack(members, i, math.min(i + 499, #members)))
+  for j = 1, #members, 500 do
+    redis.call('HDEL', doc, unpack(members, j, math.min(j + 499, #members)))
   end
   redis.call('HSET', doc, '\000x', '1')
 else
-  local n = tonumber(ARGV[13])
-  local first, last = 14, 13 + 2 * n
-  for i = first, last, 1000 do
-    redis.call('HSET', doc, unpack(ARGV, i, math.min(i + 999, last)))
-  end
-  for i = last + 1, #ARGV, 500 do
-    redis.call('HDEL', doc, unpack(ARGV, i, math.min(i + 499, #ARGV)))
+  for j = first, last, 1000 do
+    redis.call('HSET', doc, unpack(ARGV, j, math.min(j + 999, last)))
   end
   if op == 'c' then
     redis.call('HDEL', doc, '\000x')
   end
 end
-redis.call('HSET', doc, '\000v', version, '\000t', ARGV[5], '\000o', ARGV[6])
+i = last + 1
+local m = tonumber(ARGV[i])
+if op ~= 'd' and m > 0 then
+  for j = i + 1, i + m, 500 do
+    redis.call('HDEL', doc, unpack(ARGV, j, math.min(j + 499, i + m)))
+  end
+end
+i = i + m + 1
+local k = tonumber(ARGV[i])
+local pairsFrom = i + 1
 
-local head = ARGV[8] .. epoch .. ARGV[9]
+local time = ARGV[5]
+if storedTime and tonumber(storedTime) > tonumber(time) then
+  time = storedTime
+end
+redis.call('HSET', doc, '\000v', version, '\000t', time, '\000o', ARGV[6])
+
+local function clearMemberStamps()
+  local fields = redis.call('HKEYS', state)
+  local stale = {}
+  for _, f in ipairs(fields) do
+    if string.sub(f, 1, 1) == 'm' then
+      stale[#stale + 1] = f
+    end
+  end
+  for j = 1, #stale, 500 do
+    redis.call('HDEL', state, unpack(stale, j, math.min(j + 499, #stale)))
+  end
+end
+
+-- The merge state.
+local lineage, clock
+if mode == 'L' then
+  lineage = redis.call('GET', lineageKey)
+  if not lineage then
+    lineage = ARGV[15]
+    redis.call('SET', lineageKey, lineage)
+  end
+  local replica = ARGV[14] .. '~' .. lineage
+  local counts = {}
+  local clockText = redis.call('HGET', state, 'v')
+  if clockText then
+    for name, count in string.gmatch(clockText, '"([^"]+)":(%d+)') do
+      counts[name] = tonumber(count)
+    end
+  elseif stored ~= '0' then
+    -- A document written before regions support: its history counts as this region's.
+    counts[replica] = tonumber(stored)
+  end
+  local counter = (counts[replica] or 0) + 1
+  counts[replica] = counter
+  local names = {}
+  for name in pairs(counts) do
+    names[#names + 1] = name
+  end
+  table.sort(names)
+  local parts = {}
+  for j, name in ipairs(names) do
+    parts[j] = '"' .. name .. '":' .. string.format('%.0f', counts[name])
+  end
+  clock = '{' .. table.concat(parts, ',') .. '}'
+  redis.call('HSET', state, 'v', clock)
+  local stamp = ARGV[5] .. '.' .. version .. '.' .. string.format('%.0f', counter) .. '.' .. replica
+  if op ~= 'u' then
+    clearMemberStamps()
+    redis.call('HSET', state, 'r', stamp)
+  else
+    for j = pairsFrom, pairsFrom + 2 * k - 1, 2 do
+      local field = 'm' .. ARGV[j]
+      local inner = ARGV[j + 1]
+      if inner == '' then
+        redis.call('HSET', state, field, stamp)
+      else
+        local current = redis.call('HGET', state, field)
+        local stamps = {}
+        if current then
+          if string.sub(current, 1, 1) == '{' then
+            stamps = cjson.decode(current)
+          else
+            stamps[''] = current
+          end
+        end
+        local prefix = inner .. '/'
+        for path in pairs(stamps) do
+          if path == inner or string.sub(path, 1, #prefix) == prefix then
+            stamps[path] = nil
+          end
+        end
+        stamps[inner] = stamp
+        local paths = {}
+        for path in pairs(stamps) do
+          paths[#paths + 1] = path
+        end
+        table.sort(paths)
+        local out = {}
+        for j2, path in ipairs(paths) do
+          out[j2] = cjson.encode(path) .. ':' .. cjson.encode(stamps[path])
+        end
+        redis.call('HSET', state, field, '{' .. table.concat(out, ',') .. '}')
+      end
+    end
+  end
+else
+  lineage = ARGV[14]
+  clock = ARGV[15]
+  if ARGV[pairsFrom + 2 * k] == '1' then
+    clearMemberStamps()
+  end
+  for j = pairsFrom, pairsFrom + 2 * k - 1, 2 do
+    if ARGV[j + 1] == '' then
+      redis.call('HDEL', state, ARGV[j])
+    else
+      redis.call('HSET', state, ARGV[j], ARGV[j + 1])
+    end
+  end
+end
+
+local head
+if lineage == '' then
+  head = ARGV[8] .. epoch .. '","clock":' .. clock .. ARGV[9]
+else
+  head = ARGV[8] .. epoch .. '","lineage":"' .. lineage .. '","clock":' .. clock .. ARGV[9]
+end
 local id
 if ARGV[11] == '0' then
   id = redis.call('XADD', log, '*', 'e', head .. ARGV[10])
@@ -65,4 +199,4 @@ else
   id = redis.call('XADD', log, 'MAXLEN', '~', ARGV[11], '*', 'e', head .. ARGV[10])
 end
 redis.call(ARGV[12], channel, head .. ',"streamId":"' .. id .. '"' .. ARGV[10])
-return {1, version, epoch, id}
+return {1, version, epoch, id, lineage, clock}

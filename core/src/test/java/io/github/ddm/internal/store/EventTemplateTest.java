@@ -8,7 +8,9 @@ import io.github.ddm.schema.ChangeEvent;
 import io.github.ddm.schema.ChangeEventCodec;
 import io.github.ddm.schema.DataKey;
 import io.github.ddm.schema.Origin;
+import io.github.ddm.schema.VersionVector;
 import java.time.Instant;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class EventTemplateTest {
@@ -18,21 +20,29 @@ class EventTemplateTest {
     private static final Origin ORIGIN = Origin.of("eu-west", "node-1");
     private static final Instant TIME = Instant.ofEpochMilli(1_732_700_000_123L);
 
+    private static final VersionVector CLOCK = VersionVector.of(Map.of("eu-west~k3J9", 40L, "us.east~X_-1", 2L));
+
     private static ChangeEvent update(String epoch, String streamId, boolean withState) throws Exception {
         return new ChangeEvent("ev-1", KEY, io.github.ddm.schema.ChangeOp.UPDATE, 42, 41, epoch, TIME, ORIGIN,
                 JSON.readTree("[{\"op\":\"replace\",\"path\":\"/origin\",\"value\":\"}\"}]"),
-                withState ? JSON.readTree("{\"origin\":\"}\",\"epoch\":\"E\"}") : null, streamId);
+                withState ? JSON.readTree("{\"origin\":\"}\",\"epoch\":\"E\",\"time\":1}") : null, streamId);
+    }
+
+    private static ChangeEvent placeholders(ChangeEvent event) {
+        return event.withClock(EventTemplate.PLACEHOLDER_LINEAGE, EventTemplate.placeholderClock(event.version()));
     }
 
     @Test
     void splicedText_isExactlyWhatTheCodecWritesForTheCompleteEvent() throws Exception {
         for (boolean withState : new boolean[] {false, true}) {
-            EventTemplate template = EventTemplate.of(update(EventTemplate.PLACEHOLDER_EPOCH, null, withState));
+            EventTemplate template = EventTemplate.of(placeholders(update(EventTemplate.PLACEHOLDER_EPOCH, null, withState)));
 
-            assertThat(template.logText("ep0ch_X"))
-                    .isEqualTo(ChangeEventCodec.encodeToString(update("ep0ch_X", null, withState)));
-            assertThat(template.publishedText("ep0ch_X", "1732700000123-7"))
-                    .isEqualTo(ChangeEventCodec.encodeToString(update("ep0ch_X", "1732700000123-7", withState)));
+            assertThat(template.logText("ep0ch_X", "k3J9", CLOCK.toJson()))
+                    .isEqualTo(ChangeEventCodec.encodeToString(update("ep0ch_X", null, withState).withClock("k3J9", CLOCK)));
+            assertThat(template.publishedText("ep0ch_X", "k3J9", CLOCK.toJson(), "1732700000123-7"))
+                    .isEqualTo(ChangeEventCodec.encodeToString(update("ep0ch_X", "1732700000123-7", withState).withClock("k3J9", CLOCK)));
+            assertThat(template.logText("ep0ch_X", "", CLOCK.toJson())).as("without a lineage")
+                    .isEqualTo(ChangeEventCodec.encodeToString(update("ep0ch_X", null, withState).withClock(null, CLOCK)));
         }
     }
 
@@ -41,10 +51,12 @@ class EventTemplateTest {
         ChangeEvent create = ChangeEvent.create("c-1", KEY, 1, 0, EventTemplate.PLACEHOLDER_EPOCH, TIME, ORIGIN, JSON.readTree("{\"a\":1}"));
         ChangeEvent delete = ChangeEvent.delete("d-1", KEY, 2, 1, EventTemplate.PLACEHOLDER_EPOCH, TIME, ORIGIN);
 
-        assertThat(ChangeEventCodec.decode(EventTemplate.of(create).publishedText("e1", "5-0")))
-                .isEqualTo(withEpoch(create, "e1").withStreamId("5-0"));
-        assertThat(ChangeEventCodec.decode(EventTemplate.of(delete).logText("e1")))
-                .isEqualTo(withEpoch(delete, "e1"));
+        VersionVector one = VersionVector.of(Map.of("eu-west~A", 1L));
+        VersionVector two = VersionVector.of(Map.of("eu-west~A", 2L));
+        assertThat(ChangeEventCodec.decode(EventTemplate.of(placeholders(create)).publishedText("e1", "A", one.toJson(), "5-0")))
+                .isEqualTo(withEpoch(create, "e1").withStreamId("5-0").withClock("A", one));
+        assertThat(ChangeEventCodec.decode(EventTemplate.of(placeholders(delete)).logText("e1", "A", two.toJson())))
+                .isEqualTo(withEpoch(delete, "e1").withClock("A", two));
     }
 
     private static ChangeEvent withEpoch(ChangeEvent e, String epoch) {
@@ -54,8 +66,10 @@ class EventTemplateTest {
 
     @Test
     void rejectsEventsWithoutThePlaceholder() throws Exception {
-        assertThatThrownBy(() -> EventTemplate.of(update("real", null, false))).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> EventTemplate.of(update(EventTemplate.PLACEHOLDER_EPOCH, "1-1", false)))
+        assertThatThrownBy(() -> EventTemplate.of(placeholders(update("real", null, false)))).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> EventTemplate.of(placeholders(update(EventTemplate.PLACEHOLDER_EPOCH, "1-1", false))))
                 .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> EventTemplate.of(update(EventTemplate.PLACEHOLDER_EPOCH, null, false)))
+                .as("no clock").isInstanceOf(IllegalArgumentException.class);
     }
 }

@@ -14,11 +14,13 @@ import org.junit.jupiter.api.Test;
 class OwnCommitsTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String CLOCK = "{\"eu~Lin_1\":5,\"us~Z\":3}";
 
     private static ChangeEvent update(String eventId) throws Exception {
         return ChangeEvent.update(eventId, DataKey.of("p", "s", "k\"1"), 8, 7, EventTemplate.PLACEHOLDER_EPOCH,
                 Instant.ofEpochMilli(1_700_000_000_123L), Origin.of("eu", "n1"),
-                JSON.readTree("[{\"op\":\"replace\",\"path\":\"/a\",\"value\":\"x\\\"y\"}]"), null);
+                JSON.readTree("[{\"op\":\"replace\",\"path\":\"/a\",\"value\":\"x\\\"y\"}]"), null)
+                .withClock(EventTemplate.PLACEHOLDER_LINEAGE, EventTemplate.placeholderClock(8));
     }
 
     @Test
@@ -27,7 +29,7 @@ class OwnCommitsTest {
         ChangeEvent event = update("ev-1");
         EventTemplate template = EventTemplate.of(event);
         own.register(new OwnCommits.Own<>(event, template, null, null, null, 0, 0));
-        String published = template.publishedText("epochX", "1700000000123-4");
+        String published = template.publishedText("epochX", "Lin_1", CLOCK, "1700000000123-4");
 
         ChangeEvent echo = own.echo(published);
 
@@ -42,10 +44,11 @@ class OwnCommitsTest {
         EventTemplate template = EventTemplate.of(event);
         own.register(new OwnCommits.Own<>(event, template, null, null, null, 0, 0));
 
-        assertThat(own.echo(EventTemplate.of(update("other")).publishedText("e", "1-1"))).isNull();
-        assertThat(own.echo(template.publishedText("e", "1-1").replace("\"x", "\"z"))).isNull();
-        assertThat(own.echo(template.logText("e"))).as("no stream id").isNull();
+        assertThat(own.echo(EventTemplate.of(update("other")).publishedText("e", "L", CLOCK, "1-1"))).isNull();
+        assertThat(own.echo(template.publishedText("e", "L", CLOCK, "1-1").replace("\"x", "\"z"))).isNull();
+        assertThat(own.echo(template.logText("e", "L", CLOCK))).as("no stream id").isNull();
+        assertThat(own.echo(template.publishedText("e", "L", "{\"eu~L\":x}", "1-1"))).as("a clock that is not one").isNull();
         own.forget("ev-2");
-        assertThat(own.echo(template.publishedText("e", "1-1"))).isNull();
+        assertThat(own.echo(template.publishedText("e", "L", CLOCK, "1-1"))).isNull();
     }
 }
