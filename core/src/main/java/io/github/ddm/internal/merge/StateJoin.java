@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.ddm.schema.CanonicalForm;
 import io.github.ddm.schema.Conflict;
 import io.github.ddm.schema.Stamp;
 import java.util.ArrayList;
@@ -120,8 +121,14 @@ public final class StateJoin {
             boolean takeB;
             if (aSeenByB != bSeenByA) {
                 takeB = aSeenByB;
+            } else if (stampA != null && stampB != null) {
+                takeB = stampB.isAfter(stampA);
+            } else if (stampA != null || stampB != null) {
+                takeB = stampB != null;
             } else {
-                takeB = stampA == null || (stampB != null && stampB.isAfter(stampA));
+                // Neither copy knows who wrote this place (documents from before regions support): the same
+                // choice whichever side joins, by content.
+                takeB = compareContent(nodeB, nodeA) > 0;
             }
             MergeState won = takeB ? b : a;
             MergeState lost = takeB ? a : b;
@@ -134,15 +141,25 @@ public final class StateJoin {
                 stamps.put(path, ownWon);
             }
             stamps.putAll(won.below(path));
-            if (lostStamp != null && !won.clock().covers(lostStamp) && !(wonNode == null && lostNode == null)) {
+            if (wonStamp != null && lostStamp != null && !won.clock().covers(lostStamp) && !(wonNode == null && lostNode == null)) {
                 conflicts.add(new Conflict(path, wonStamp, lostStamp));
             }
-            for (Map.Entry<String, Stamp> inner : lost.below(path).entrySet()) {
-                if (!won.clock().covers(inner.getValue())) {
-                    conflicts.add(new Conflict(inner.getKey(), wonStamp, inner.getValue()));
+            if (wonStamp != null) {
+                for (Map.Entry<String, Stamp> inner : lost.below(path).entrySet()) {
+                    if (!won.clock().covers(inner.getValue())) {
+                        conflicts.add(new Conflict(inner.getKey(), wonStamp, inner.getValue()));
+                    }
                 }
             }
             return wonNode == null ? null : wonNode.deepCopy();
+        }
+
+        /** Orders two values by their canonical text, an absent value first. */
+        private static int compareContent(JsonNode a, JsonNode b) {
+            if (a == null || b == null) {
+                return a == null ? (b == null ? 0 : -1) : 1;
+            }
+            return CanonicalForm.text(a).compareTo(CanonicalForm.text(b));
         }
 
         private static Stamp stampAt(MergeState state, String path, Stamp inherited) {

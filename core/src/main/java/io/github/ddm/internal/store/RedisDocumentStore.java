@@ -110,7 +110,7 @@ public final class RedisDocumentStore {
                     }
                     MergeState state;
                     try {
-                        state = StoredMergeState.parse(fields);
+                        state = StoredMergeState.parse(fields, document.version());
                     } catch (IllegalArgumentException e) {
                         throw new CorruptDocumentException(DataKey.of(partition, section, id), stateKey, null,
                                 "the merge state cannot be read: " + e.getMessage(), e);

@@ -61,6 +61,15 @@ public final class RedisLayout {
         this.lineage = prefix + "lineage";
     }
 
+    /**
+     * The stream of repair requests this region's sinks make, which its source exports (one per
+     * namespace; docs/regions.md, "Repair").
+     */
+    public static String repairsKey(String namespace) {
+        Names.requireShortName("namespace", namespace);
+        return namespace + ":repairs";
+    }
+
     /** True if {@code name} may not be a top-level member name (it would collide with metadata). */
     public static boolean isReservedMemberName(String name) {
         return !name.isEmpty() && name.charAt(0) == '\u0000';

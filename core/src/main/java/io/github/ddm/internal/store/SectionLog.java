@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import org.redisson.api.RStream;
 import org.redisson.api.RedissonClient;
 import org.redisson.api.stream.StreamMessageId;
+import org.redisson.api.stream.StreamAddArgs;
 import org.redisson.api.stream.StreamRangeArgs;
 import org.redisson.api.stream.StreamReadArgs;
 import org.redisson.client.codec.StringCodec;
@@ -137,6 +138,19 @@ public final class SectionLog {
         return stream.readAsync(StreamReadArgs.greaterThan(parse(afterId)).count(1).timeout(Duration.ofMillis(millis)))
                 .toCompletableFuture()
                 .thenApply(entries -> entries != null && !entries.isEmpty())
+                .exceptionallyCompose(e -> CompletableFuture.failedFuture(RedisDocumentStore.translateError(e)));
+    }
+
+    /**
+     * Appends an event that is not a commit (a snapshot answering another region's repair request)
+     * to the log, without publishing it: its version is already the stored one.
+     *
+     * @return the entry's stream id
+     */
+    public CompletableFuture<String> append(ChangeEvent event) {
+        return stream.addAsync(StreamAddArgs.entry(RedisLayout.LOG_EVENT_FIELD, ChangeEventCodec.encodeToString(event)))
+                .toCompletableFuture()
+                .thenApply(StreamMessageId::toString)
                 .exceptionallyCompose(e -> CompletableFuture.failedFuture(RedisDocumentStore.translateError(e)));
     }
 

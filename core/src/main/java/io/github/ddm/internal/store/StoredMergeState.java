@@ -23,6 +23,13 @@ public final class StoredMergeState {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /**
+     * The replica that the history of a document written before regions support counts under: the
+     * same in every region, so that copies of such a document with the same history have the same
+     * clock (docs/regions.md).
+     */
+    public static final String LEGACY_REPLICA = "_legacy~0";
+
     private StoredMergeState() {
     }
 
@@ -31,11 +38,14 @@ public final class StoredMergeState {
      *
      * @param fields the hash's fields (empty for a document without merge state: never written, or
      *     written before regions support)
+     * @param storedVersion the document's version: a document written before regions support has no
+     *     clock, and its history counts under {@link #LEGACY_REPLICA}, as the commit script counts it
      * @throws IllegalArgumentException naming the field that cannot be read
      */
-    public static MergeState parse(Map<String, String> fields) {
+    public static MergeState parse(Map<String, String> fields, long storedVersion) {
         String clockText = fields.get(RedisLayout.CLOCK_FIELD);
-        VersionVector clock = clockText == null ? VersionVector.EMPTY : VersionVector.parseJson(clockText);
+        VersionVector clock = clockText != null ? VersionVector.parseJson(clockText)
+                : storedVersion > 0 ? VersionVector.of(Map.of(LEGACY_REPLICA, storedVersion)) : VersionVector.EMPTY;
         TreeMap<String, Stamp> stamps = new TreeMap<>();
         for (Map.Entry<String, String> field : fields.entrySet()) {
             String name = field.getKey();

@@ -164,6 +164,8 @@ public final class DocumentWriter<T> {
         private final CompletableFuture<R> result = new CompletableFuture<>();
         private T proposed;
         private int attempts;
+        /** The last attempt failed only because its time was before the document's last change time. */
+        private boolean timeOnly;
 
         Operation(String id, Kind kind, UnaryOperator<T> mutation, T proposed) {
             this.id = id;
@@ -365,7 +367,9 @@ public final class DocumentWriter<T> {
                     retry(mismatch.storedVersion());
                 } else if (outcome instanceof CommitResult.TimeBehind behind) {
                     // The cached copy's time was behind Redis's: read it again and stamp the change later.
+                    // Nothing else changed, so a blind write does not ask its resolver again.
                     ownCommits.forget(event.eventId());
+                    timeOnly = true;
                     retry(behind.storedVersion());
                 } else {
                     ownCommits.forget(event.eventId());
@@ -390,7 +394,8 @@ public final class DocumentWriter<T> {
         }
 
         private void reattempt() {
-            if (kind != Kind.SET) {
+            if (kind != Kind.SET || timeOnly) {
+                timeOnly = false;
                 attempt(true);
                 return;
             }

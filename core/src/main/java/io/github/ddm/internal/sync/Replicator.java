@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.ddm.SectionStore;
+import io.github.ddm.StoreUnavailableException;
 import io.github.ddm.internal.merge.MergeState;
 import io.github.ddm.internal.merge.RegionMerge;
 import io.github.ddm.internal.merge.RegisterDiff;
@@ -47,7 +48,7 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class Replicator {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final int MAX_ATTEMPTS = 8;
+    private static final int MAX_ATTEMPTS = 16;
 
     private final RedisDocumentStore store;
 
@@ -95,23 +96,30 @@ public final class Replicator {
                             merged.conflicts(), !merged.fastForward()));
                 }
                 if (attempt >= MAX_ATTEMPTS) {
-                    return done(new SectionStore.ApplyOutcome.Unappliable(stored.version(),
-                            "the stored version kept moving during " + attempt + " attempts"));
+                    // Not the event's fault: the caller retries it later (the sink as it retries an unreachable Redis).
+                    return CompletableFuture.<SectionStore.ApplyOutcome>failedFuture(new StoreUnavailableException(
+                            "the version of " + event.key() + " kept moving under local writes during " + attempt
+                                    + " attempts to take in " + event.eventId(), null));
                 }
-                return attempt(event, attempt + 1);
+                long pause = ThreadLocalRandom.current().nextLong(1, 1L << Math.min(attempt, 5));
+                return CompletableFuture.supplyAsync(() -> null,
+                                CompletableFuture.delayedExecutor(pause, java.util.concurrent.TimeUnit.MILLISECONDS))
+                        .thenCompose(ignored -> attempt(event, attempt + 1));
             });
         });
     }
 
     private static RegionMerge.Outcome merge(ObjectNode tree, MergeState local, ChangeEvent event) {
-        if (event.stamps() == null) {
+        boolean wholeState = event.stamps() != null || (event.op() == ChangeOp.SNAPSHOT && event.clock() != null);
+        if (!wholeState) {
             return RegionMerge.apply(tree, local, event);
         }
         if (event.clock() == null) {
             return new RegionMerge.Outcome.Unmergeable("the event carries stamps but no clock");
         }
         ObjectNode remote = event.state() == null ? null : (ObjectNode) event.state();
-        return StateJoin.join(tree, local, remote, new MergeState(event.clock(), event.stamps()));
+        return StateJoin.join(tree, local, remote, new MergeState(event.clock(),
+                event.stamps() == null ? new java.util.TreeMap<>() : event.stamps()));
     }
 
     private static CompletableFuture<SectionStore.ApplyOutcome> done(SectionStore.ApplyOutcome outcome) {
@@ -159,7 +167,10 @@ public final class Replicator {
         Map<String, String> fields = StoredMergeState.changes(before, state, reset);
         return new CommitRequest(event.key().id(), stored.version(), version, stored.epoch(), event.time().toEpochMilli(),
                 RedisDocumentStore.formatOrigin(event.origin()), op, EventTemplate.of(logged), writes, removals,
-                new CommitRequest.Applied(event.lineage() == null ? "" : event.lineage(), state.clock().toJson(), fields, reset));
+                // Only a change applied as it was made is logged under its lineage: a merge's or a join's result is
+                // not that replica's change (its stamp would be another), so nothing may take it for one.
+                new CommitRequest.Applied(merged.fastForward() && event.stamps() == null && event.op() != ChangeOp.SNAPSHOT
+                        && event.lineage() != null ? event.lineage() : "", state.clock().toJson(), fields, reset));
     }
 
     private static ObjectNode tree(StoredDocument stored) throws IOException {

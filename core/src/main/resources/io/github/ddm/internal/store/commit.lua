@@ -86,6 +86,17 @@ if storedTime and tonumber(storedTime) > tonumber(time) then
 end
 redis.call('HSET', doc, '\000v', version, '\000t', time, '\000o', ARGV[6])
 
+-- Byte order, as Java's for these ASCII names: Lua's own string order follows the server's locale.
+local function before(a, b)
+  for j = 1, math.min(#a, #b) do
+    local x, y = string.byte(a, j), string.byte(b, j)
+    if x ~= y then
+      return x < y
+    end
+  end
+  return #a < #b
+end
+
 local function clearMemberStamps()
   local fields = redis.call('HKEYS', state)
   local stale = {}
@@ -115,8 +126,9 @@ if mode == 'L' then
       counts[name] = tonumber(count)
     end
   elseif stored ~= '0' then
-    -- A document written before regions support: its history counts as this region's.
-    counts[replica] = tonumber(stored)
+    -- A document written before regions support: its history counts under one replica name that is
+    -- the same in every region (docs/regions.md, "Documents from before regions support").
+    counts['_legacy~0'] = tonumber(stored)
   end
   local counter = (counts[replica] or 0) + 1
   counts[replica] = counter
@@ -124,7 +136,7 @@ if mode == 'L' then
   for name in pairs(counts) do
     names[#names + 1] = name
   end
-  table.sort(names)
+  table.sort(names, before)
   local parts = {}
   for j, name in ipairs(names) do
     parts[j] = '"' .. name .. '":' .. string.format('%.0f', counts[name])
@@ -162,7 +174,7 @@ if mode == 'L' then
         for path in pairs(stamps) do
           paths[#paths + 1] = path
         end
-        table.sort(paths)
+        table.sort(paths, before)
         local out = {}
         for j2, path in ipairs(paths) do
           out[j2] = cjson.encode(path) .. ':' .. cjson.encode(stamps[path])
