@@ -67,6 +67,8 @@ public final class DdmMetrics implements MeterBinder {
         counter(registry, tags, "ddm.resubscribes", "times pub/sub came back after a lost connection", ManagerStats::resubscribes);
         counter(registry, tags, "ddm.epoch.changes", "times Redis lost the section's data", ManagerStats::epochChanges);
         counter(registry, tags, "ddm.listener.failures", "listener calls that threw", ManagerStats::listenerFailures);
+        counter(registry, tags, "ddm.region.conflicts", "conflicts between regions resolved by the changes received",
+                ManagerStats::regionConflicts);
         counter(registry, tags.and("form", "patch"), "ddm.bytes.published", "bytes of the change events this node's updates published", ManagerStats::eventBytes);
         counter(registry, tags.and("form", "full"), "ddm.bytes.published", "bytes the same updates would take as full documents", ManagerStats::fullDocumentBytes);
 

@@ -29,10 +29,12 @@ package io.github.ddm;
  * @param listenerFailures listener calls that threw
  * @param eventBytes bytes of the change events this manager's updates published (without epoch and stream id)
  * @param fullDocumentBytes bytes those updated documents have in full, for comparison
+ * @param regionConflicts conflicts between regions that the changes this manager received had
+ *     resolved (docs/regions.md); each is also a {@link SyncEvent.ConflictResolved}
  */
 public record ManagerStats(long cachedDocuments, long bufferedChanges, long cacheHits, long cacheMisses, long loads, long commits, long conflicts,
                            long received, long delivered, long applied, long duplicates, long malformed, long gaps,
                            long catchUps, long catchUpEntries, long sectionReloads, long resyncs, long versionChecks,
                            long driftRepairs, long overflowDrops, long resubscribes, long epochChanges,
-                           long listenerFailures, long eventBytes, long fullDocumentBytes) {
+                           long listenerFailures, long eventBytes, long fullDocumentBytes, long regionConflicts) {
 }

@@ -13,6 +13,17 @@ import io.github.ddm.schema.DataKey;
 import io.github.ddm.schema.Names;
 import io.github.ddm.schema.VersionVector;
 import java.time.Duration;
+import io.github.ddm.schema.Origin;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.redisson.api.RStream;
+import org.redisson.api.stream.StreamAddArgs;
+import org.redisson.api.stream.StreamMessageId;
+import org.redisson.api.stream.StreamRangeArgs;
+import org.redisson.client.codec.StringCodec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -33,6 +44,8 @@ import org.redisson.api.options.KeysScanOptions;
  */
 public final class SectionStore {
 
+    private static final Logger LOGGER = LoggerFactory.getLogger(SectionStore.class);
+
     private static final Pattern LOG_KEY = Pattern.compile("^(.+):\\{([A-Za-z0-9._-]+):([A-Za-z0-9._-]+)\\}:log$");
 
     private final SectionId id;
@@ -41,9 +54,11 @@ public final class SectionStore {
     private final Replicator replicator;
     private final RedisLayout layout;
     private final RedissonClient redisson;
+    private final String namespace;
 
     private SectionStore(RedissonClient redisson, String namespace, SectionId id) {
         this.id = id;
+        this.namespace = namespace;
         this.redisson = redisson;
         this.layout = new RedisLayout(namespace, id.partition(), id.section());
         boolean sharded = redisson.getConfig().isClusterConfig();
@@ -199,6 +214,100 @@ public final class SectionStore {
             }
             return Optional.of(event.withClock(load.lineage(), state.clock()).withStamps(state.stamps()));
         });
+    }
+
+    /**
+     * Asks the other regions for their copies of a document, or of the whole section when
+     * {@code id} is null: appends a {@link RepairRequest} to this region's request stream, which
+     * this region's source exports (docs/regions.md, "Repair").
+     *
+     * @param id the document, or null for the whole section
+     * @param region this region
+     * @param have this copy's clock of the document, or null
+     * @return the request, with its stream id
+     */
+    public CompletableFuture<RepairRequest> requestRepair(String id, String region, VersionVector have) {
+        if (id != null) {
+            DataKey.of(this.id.partition(), this.id.section(), id); // validates the id
+        }
+        RepairRequest request = new RepairRequest(this.id, id, region, have, Instant.now(), null);
+        Map<String, String> fields = new LinkedHashMap<>();
+        fields.put("p", this.id.partition());
+        fields.put("s", this.id.section());
+        fields.put("r", region);
+        if (id != null) {
+            fields.put("i", id);
+        }
+        if (have != null) {
+            fields.put("c", have.toJson());
+        }
+        fields.put("t", Long.toString(request.time().toEpochMilli()));
+        RStream<String, String> stream = redisson.getStream(RedisLayout.repairsKey(namespace), StringCodec.INSTANCE);
+        return stream.addAsync(StreamAddArgs.entries(fields)).toCompletableFuture()
+                .thenApply(streamId -> new RepairRequest(this.id, id, region, have, request.time(), streamId.toString()))
+                .exceptionallyCompose(e -> CompletableFuture.failedFuture(RedisDocumentStore.translateError(e)));
+    }
+
+    /** One read of a region's repair requests: the requests, and the id of the last entry read (skipped ones included). */
+    public record RepairBatch(List<RepairRequest> requests, String lastStreamId) {
+        public RepairBatch {
+            requests = List.copyOf(requests);
+        }
+    }
+
+    /**
+     * Up to {@code count} entries of {@code namespace}'s repair requests after {@code afterStreamId}
+     * ({@code "0-0"} for the start), as this region's sinks wrote them; an entry that is not a request
+     * is skipped and logged.
+     */
+    public static CompletableFuture<RepairBatch> readRepairRequests(RedissonClient redisson, String namespace,
+                                                                   String afterStreamId, int count) {
+        RStream<String, String> stream = redisson.getStream(RedisLayout.repairsKey(namespace), StringCodec.INSTANCE);
+        return stream.rangeAsync(StreamRangeArgs.startIdExclusive(streamId(afterStreamId)).endId(StreamMessageId.MAX).count(count))
+                .toCompletableFuture()
+                .thenApply(entries -> {
+                    List<RepairRequest> requests = new ArrayList<>(entries.size());
+                    String[] last = {afterStreamId};
+                    entries.forEach((streamId, fields) -> {
+                        last[0] = streamId.toString();
+                        try {
+                            String clock = fields.get("c");
+                            requests.add(new RepairRequest(new SectionId(fields.get("p"), fields.get("s")), fields.get("i"),
+                                    fields.get("r"), clock == null ? null : VersionVector.parseJson(clock),
+                                    Instant.ofEpochMilli(Long.parseLong(fields.get("t"))), streamId.toString()));
+                        } catch (RuntimeException e) {
+                            LOGGER.warn("{}: skipping entry {}: not a repair request ({})", RedisLayout.repairsKey(namespace), streamId,
+                                    e.toString());
+                        }
+                    });
+                    return new RepairBatch(requests, last[0]);
+                })
+                .exceptionallyCompose(e -> CompletableFuture.failedFuture(RedisDocumentStore.translateError(e)));
+    }
+
+    /**
+     * Answers another region's repair request: appends a snapshot of the document, as stored now and
+     * with its whole merge state, to the section log, marked as sent by {@code as} (this region, so
+     * that this region's source exports it), without publishing it. Empty when the document was never
+     * written here, or has no merge state (written before regions support).
+     */
+    public CompletableFuture<Optional<ChangeEvent>> announceSnapshot(String documentId, Origin as) {
+        Objects.requireNonNull(as, "as");
+        return snapshot(documentId).thenCompose(found -> {
+            if (found.isEmpty() || found.get().stamps() == null) {
+                return CompletableFuture.completedFuture(Optional.<ChangeEvent>empty());
+            }
+            ChangeEvent e = found.get();
+            ChangeEvent answer = new ChangeEvent("repair-" + e.epoch() + "-" + e.version() + "-" + System.nanoTime(), e.key(),
+                    e.op(), e.version(), e.prevVersion(), e.epoch(), e.time(), as, e.patch(), e.state(), null, e.lineage(),
+                    e.clock(), e.stamps(), null);
+            return log.append(answer).thenApply(streamId -> Optional.of(answer.withStreamId(streamId)));
+        });
+    }
+
+    private static StreamMessageId streamId(String id) {
+        int dash = id.indexOf('-');
+        return new StreamMessageId(Long.parseLong(id.substring(0, dash)), Long.parseLong(id.substring(dash + 1)));
     }
 
     /**

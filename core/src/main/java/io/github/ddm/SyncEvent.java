@@ -1,7 +1,9 @@
 package io.github.ddm;
 
+import io.github.ddm.schema.Conflict;
 import io.github.ddm.schema.DataKey;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * Something the sync noticed and did about it: the seed's {@code SyncErrorTaken}, in detail.
@@ -56,6 +58,19 @@ public sealed interface SyncEvent {
 
     /** Cached documents were dropped (all of the section when {@code key} is null) and will be read again. */
     record Reloaded(String partition, String section, DataKey key, ReloadReason reason) implements SyncEvent {
+    }
+
+    /**
+     * A change taken in from another region resolved conflicts with changes made concurrently
+     * (docs/regions.md): the region committed the merged document as {@code version}, and
+     * {@code conflicts} says, place by place, which change was kept and which superseded. Every
+     * manager of the region that receives the change reports it once.
+     */
+    record ConflictResolved(String partition, String section, DataKey key, long version, String fromRegion,
+                            List<Conflict> conflicts) implements SyncEvent {
+        public ConflictResolved {
+            conflicts = List.copyOf(conflicts);
+        }
     }
 
     /** The section's epoch changed from {@code previous} to {@code current} (null: the section has none). */

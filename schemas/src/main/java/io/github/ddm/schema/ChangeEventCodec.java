@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 
@@ -47,6 +48,13 @@ public final class ChangeEventCodec {
 
     /** The stable {@code $id} of the version 1 JSON Schema. */
     public static final String JSON_SCHEMA_ID = "https://ddm.github.io/schema/change-event-v1.schema.json";
+
+    /**
+     * The fields whose values are JSON objects or arrays (other than {@code key} and {@code origin}):
+     * flat record forms (a Kafka Connect Struct) carry them as JSON text, and readers of such forms
+     * parse exactly these back. In wire order.
+     */
+    public static final List<String> NESTED_FIELDS = List.of("clock", "patch", "state", "stamps", "conflicts");
 
     /** The field name of errors about the input as a whole (malformed JSON, not an object). */
     public static final String ROOT_FIELD = "$";

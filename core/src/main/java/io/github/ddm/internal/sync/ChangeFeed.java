@@ -69,6 +69,7 @@ public final class ChangeFeed<T> {
     private final AtomicLong gaps = new AtomicLong();
     private final AtomicLong overflowDrops = new AtomicLong();
     private final AtomicLong resubscribes = new AtomicLong();
+    private final AtomicLong regionConflicts = new AtomicLong();
     private final AtomicBoolean firstSubscribe = new AtomicBoolean(true);
     private final AtomicBoolean subscribed = new AtomicBoolean();
     /** Changes that arrived ahead of a missing version, per key, waiting for it. Lane-owned per key. */
@@ -322,6 +323,11 @@ public final class ChangeFeed<T> {
         }
         buffer.append(event);
         delivered.incrementAndGet();
+        if (event.conflicts() != null) {
+            regionConflicts.addAndGet(event.conflicts().size());
+            syncEvents.emit(new SyncEvent.ConflictResolved(partition, section, event.key(), event.version(),
+                    event.origin().region(), event.conflicts()));
+        }
         deliveryObserver.accept(event);
         listeners.dispatch(event);
         if (subscriptions != null) {
@@ -395,12 +401,12 @@ public final class ChangeFeed<T> {
 
     /** Counters of this feed. */
     public record Counters(long received, long delivered, long applied, long duplicates, long malformed, long gaps,
-                           long overflowDrops, long resubscribes) {
+                           long overflowDrops, long resubscribes, long regionConflicts) {
     }
 
     /** A snapshot of the counters. */
     public Counters counters() {
         return new Counters(received.get(), delivered.get(), applied.get(), duplicates.get(), malformed.get(), gaps.get(),
-                overflowDrops.get(), resubscribes.get());
+                overflowDrops.get(), resubscribes.get(), regionConflicts.get());
     }
 }

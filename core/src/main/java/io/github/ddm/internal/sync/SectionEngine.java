@@ -209,7 +209,7 @@ public final class SectionEngine<T> {
                 fed.received(), fed.delivered(), fed.applied(), fed.duplicates(), fed.malformed(), fed.gaps(),
                 repaired.catchUps(), repaired.catchUpEntries(), repaired.sectionReloads(), repaired.resyncs(),
                 versionCheck.checks(), versionCheck.driftRepairs(), fed.overflowDrops(), fed.resubscribes(),
-                state.epochSwitches(), listeners.failures(), bytes[0], bytes[1]);
+                state.epochSwitches(), listeners.failures(), bytes[0], bytes[1], fed.regionConflicts());
     }
 
     /** The section's health: DOWN unless subscribed, DEGRADED while repairs fail or the queue is over half full. */
