@@ -67,7 +67,7 @@ final class ApplyPipeline {
         CompletableFuture<Void> previous = tails.getOrDefault(key, CompletableFuture.completedFuture(null));
         CompletableFuture<Void> next = previous
                 .thenCompose(ignored -> failure.get() != null ? CompletableFuture.<Void>completedFuture(null)
-                        : take(store, new Pending(event, position)));
+                        : take(store, new Pending(event, position, null)));
         tails.put(key, next);
         next.whenComplete((ignored, error) -> {
             tails.remove(key, next);
@@ -75,8 +75,8 @@ final class ApplyPipeline {
         });
     }
 
-    /** An event whose dependencies were not taken in yet, with where it was read. */
-    private record Pending(ChangeEvent event, RecordPosition position) {
+    /** An event whose dependencies were not taken in yet, with where it was read (and, once it waits, why). */
+    private record Pending(ChangeEvent event, RecordPosition position, ApplyOutcome.Missing missing) {
     }
 
     /**
@@ -86,8 +86,9 @@ final class ApplyPipeline {
      */
     private CompletableFuture<Void> take(SectionStore store, Pending pending) {
         return apply(store, pending.event()).handle((outcome, error) -> {
-            if (outcome instanceof ApplyOutcome.Missing) {
-                waiting.computeIfAbsent(pending.event().key(), k -> new ArrayList<>()).add(pending);
+            if (outcome instanceof ApplyOutcome.Missing missing) {
+                waiting.computeIfAbsent(pending.event().key(), k -> new ArrayList<>())
+                        .add(new Pending(pending.event(), pending.position(), missing));
                 return false;
             }
             record(pending.event(), pending.position(), outcome, error);
@@ -172,8 +173,7 @@ final class ApplyPipeline {
         permits.release(maxInFlight);
         rethrowFailure();
         // What still waits now misses changes no topic read here holds.
-        waiting.forEach((key, parked) -> parked.forEach(p -> record(p.event(), p.position(),
-                new ApplyOutcome.Missing(p.event().clock(), p.event().clock()), null)));
+        waiting.forEach((key, parked) -> parked.forEach(p -> record(p.event(), p.position(), p.missing(), null)));
         waiting.clear();
     }
 

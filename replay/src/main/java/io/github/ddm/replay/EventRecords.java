@@ -22,7 +22,8 @@ import java.util.Iterator;
  * JsonConverter envelope. A value is one of:
  * <ol>
  *   <li>the ChangeEvent v1 JSON itself ({@code ChangeEventConverter});</li>
- *   <li>the JSON of the connector's Connect Struct, where {@code patch} and {@code state} are JSON
+ *   <li>the JSON of the connector's Connect Struct, where the nested fields ({@code patch}, {@code state},
+ *       {@code clock}...: {@link ChangeEventCodec#NESTED_FIELDS}) are JSON
  *       <em>text</em> (JsonConverter with {@code schemas.enable=false});</li>
  *   <li>the same inside {@code {"schema": ..., "payload": ...}} (JsonConverter with schemas).</li>
  * </ol>
@@ -105,8 +106,9 @@ final class EventRecords {
                     + ", not an object; a DDM change event was expected");
         }
         ObjectNode event = (ObjectNode) unwrapEnvelope((ObjectNode) root);
-        expandJsonText(event, "patch");
-        expandJsonText(event, "state");
+        for (String field : ChangeEventCodec.NESTED_FIELDS) {
+            expandJsonText(event, field);
+        }
         try {
             return ChangeEventCodec.decode(event);
         } catch (InvalidEventException e) {
@@ -144,7 +146,7 @@ final class EventRecords {
         return payload;
     }
 
-    /** In the Struct form patch and state are JSON text; the contract wants the JSON itself. */
+    /** In the Struct form the nested fields are JSON text; the contract wants the JSON itself. */
     private static void expandJsonText(ObjectNode event, String field) throws InvalidRecordException {
         JsonNode value = event.get(field);
         if (value != null && value.isTextual()) {

@@ -1,19 +1,22 @@
 package io.github.ddm.replay;
 
 import io.github.ddm.schema.ChangeEvent;
-import io.github.ddm.schema.ChangeOp;
 import io.github.ddm.schema.DataKey;
+import io.github.ddm.schema.Stamp;
+import io.github.ddm.schema.VersionVector;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * The first pass of a replay: for each key, its newest event that carries the whole document (a
- * create, a snapshot, an update with its state, or a delete, which leaves a tombstone at its
- * version). Applying from there gives the same result as applying the whole history, since such an
- * event is written whatever the stored version below it; the older events are superseded. The
- * index also gives each partition the first offset the second pass needs. Confined to one thread.
+ * The first pass of a replay: for each key, its newest event that carries the document's whole
+ * merge state (a snapshot with its stamps and clock, docs/regions.md). Applying from there gives the
+ * same result as applying the whole history, since a whole state is joined with whatever is stored,
+ * and every change it counts is taken in with it; the older events are superseded. (A create or an
+ * update that carries the state is not enough: in a history written in several regions, it says
+ * nothing of who wrote which place.) The index also gives each partition the first offset the
+ * second pass needs. Confined to one thread.
  */
 final class SnapshotIndex {
 
@@ -23,6 +26,7 @@ final class SnapshotIndex {
         final long firstOffset;
         long anchorOffset = -1;
         long anchorVersion;
+        VersionVector anchorClock;
         boolean spread;
         /** Events seen, and those at or after the anchor (the ones the second pass applies). */
         int total;
@@ -53,22 +57,34 @@ final class SnapshotIndex {
         entry.total++;
         if (carriesWholeDocument(event) && event.version() > entry.anchorVersion) {
             entry.anchorVersion = event.version();
+            entry.anchorClock = event.clock();
             entry.anchorOffset = entry.firstPartition.equals(tp) ? position.offset() : -1;
             entry.kept = 1;
-        } else if (event.version() >= entry.anchorVersion) {
+        } else if (!covered(entry, event)) {
             entry.kept++;
         }
     }
 
-    /** Whether applying {@code event} alone sets the document whatever was stored below it. */
+    /** Whether {@code event} carries the document's whole merge state, so that what it counts need not be replayed. */
     static boolean carriesWholeDocument(ChangeEvent event) {
-        return event.state() != null || event.op() == ChangeOp.DELETE;
+        return event.stamps() != null && event.clock() != null;
     }
 
-    /** Whether a newer whole-document event of the key makes {@code event} unnecessary. */
+    /** Whether the key's newest whole merge state counts {@code event}, so that it need not be applied. */
     boolean superseded(ChangeEvent event) {
         Entry entry = keys.get(event.key());
-        return entry != null && event.version() < entry.anchorVersion;
+        return entry != null && covered(entry, event) && event.version() < entry.anchorVersion;
+    }
+
+    private static boolean covered(Entry entry, ChangeEvent event) {
+        if (entry.anchorClock == null) {
+            return false;
+        }
+        if (event.stamps() != null && event.clock() != null) {
+            return entry.anchorClock.dominates(event.clock());
+        }
+        Stamp stamp = event.stamp();
+        return stamp != null && entry.anchorClock.covers(stamp);
     }
 
     /** Events of the first pass that a newer whole-document event of their key makes unnecessary. */

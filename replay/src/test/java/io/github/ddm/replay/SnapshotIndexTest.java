@@ -16,19 +16,20 @@ class SnapshotIndexTest {
     private static final TopicPartition P1 = new TopicPartition("t", 1);
 
     @Test
-    void eventsBeforeTheNewestWholeDocument_areSuperseded() {
+    void eventsTheNewestWholeStateCounts_areSuperseded() {
         SnapshotIndex index = new SnapshotIndex();
         index.add(Events.create(K, 1, 0), at(P0, 0));
         index.add(Events.update(K, 2), at(P0, 1));
-        index.add(Events.updateWithState(K, 3), at(P0, 2));
+        index.add(Events.snapshot(K, 3), at(P0, 2));
         index.add(Events.update(K, 4), at(P0, 5));
-        index.add(Events.update(J, 7), at(P1, 3)); // j's history starts with a patch: nothing is superseded
+        index.add(Events.update(J, 7), at(P1, 3)); // j has no whole state: nothing is superseded
 
         assertThat(index.superseded(Events.create(K, 1, 0))).isTrue();
         assertThat(index.superseded(Events.update(K, 2))).isTrue();
-        assertThat(index.superseded(Events.updateWithState(K, 3))).isFalse();
+        assertThat(index.superseded(Events.snapshot(K, 3))).isFalse();
         assertThat(index.superseded(Events.update(K, 4))).isFalse();
         assertThat(index.superseded(Events.update(J, 7))).isFalse();
+        assertThat(index.superseded(Events.elsewhere(K))).as("another region's change the state does not count").isFalse();
         assertThat(index.keys()).isEqualTo(2);
         assertThat(index.supersededEvents()).isEqualTo(2);
         assertThat(index.startOffsets(List.of(new PartitionPosition(P0, 0, 9, 9), new PartitionPosition(P1, 0, 9, 9),
@@ -38,21 +39,23 @@ class SnapshotIndexTest {
     }
 
     @Test
-    void aDelete_isAWholeDocument() {
+    void anUpdateWithItsStateOrADelete_isNotAWholeState() {
         SnapshotIndex index = new SnapshotIndex();
         index.add(Events.create(K, 1, 0), at(P0, 0));
-        index.add(Events.update(K, 2), at(P0, 1));
+        index.add(Events.updateWithState(K, 2), at(P0, 1));
         index.add(Events.delete(K, 3), at(P0, 2));
 
-        assertThat(index.superseded(Events.update(K, 2))).isTrue();
-        assertThat(index.superseded(Events.delete(K, 3))).isFalse();
+        // Without stamps such an event says nothing of who wrote which place: every change is applied.
+        assertThat(index.superseded(Events.create(K, 1, 0))).isFalse();
+        assertThat(index.superseded(Events.updateWithState(K, 2))).isFalse();
+        assertThat(index.supersededEvents()).isZero();
     }
 
     @Test
     void aKeyInTwoPartitions_isReadFromItsFirstOffsetInEach() {
         SnapshotIndex index = new SnapshotIndex();
         index.add(Events.create(K, 1, 0), at(P0, 4));
-        index.add(Events.updateWithState(K, 2), at(P0, 6));
+        index.add(Events.snapshot(K, 2), at(P0, 6));
         index.add(Events.update(K, 3), at(P1, 8));
 
         assertThat(index.spreadKeys()).isEqualTo(1);

@@ -24,8 +24,8 @@ enum WireForm {
             .build();
     private static final Schema ORIGIN_SCHEMA = SchemaBuilder.struct().name("io.github.ddm.Origin")
             .field("region", Schema.STRING_SCHEMA).field("node", Schema.STRING_SCHEMA).build();
-    static final Schema VALUE_SCHEMA = SchemaBuilder.struct().name("io.github.ddm.ChangeEvent").version(1)
-            .doc("A committed change of one DDM document (ChangeEvent v1); patch and state are JSON text.")
+    static final Schema VALUE_SCHEMA = SchemaBuilder.struct().name("io.github.ddm.ChangeEvent").version(2)
+            .doc("A committed change of one DDM document (ChangeEvent v1); patch, state, clock and stamps are JSON text.")
             .field("schema", Schema.INT32_SCHEMA)
             .field("eventId", Schema.STRING_SCHEMA)
             .field("op", Schema.STRING_SCHEMA)
@@ -33,11 +33,14 @@ enum WireForm {
             .field("version", Schema.INT64_SCHEMA)
             .field("prevVersion", Schema.INT64_SCHEMA)
             .field("epoch", Schema.STRING_SCHEMA)
+            .field("lineage", Schema.OPTIONAL_STRING_SCHEMA)
+            .field("clock", Schema.OPTIONAL_STRING_SCHEMA)
             .field("time", Schema.INT64_SCHEMA)
             .field("origin", ORIGIN_SCHEMA)
             .field("streamId", Schema.OPTIONAL_STRING_SCHEMA)
             .field("patch", Schema.OPTIONAL_STRING_SCHEMA)
             .field("state", Schema.OPTIONAL_STRING_SCHEMA)
+            .field("stamps", Schema.OPTIONAL_STRING_SCHEMA)
             .build();
 
     /** The record value. */
@@ -55,6 +58,14 @@ enum WireForm {
         return converter;
     }
 
+    private static String stampsText(ChangeEvent event) {
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(ChangeEventCodec.encodeToString(event)).get("stamps").toString();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     static Struct struct(ChangeEvent event) {
         return new Struct(VALUE_SCHEMA)
                 .put("schema", ChangeEventCodec.CURRENT_SCHEMA_VERSION)
@@ -65,10 +76,13 @@ enum WireForm {
                 .put("version", event.version())
                 .put("prevVersion", event.prevVersion())
                 .put("epoch", event.epoch())
+                .put("lineage", event.lineage())
+                .put("clock", event.clock() == null ? null : event.clock().toJson())
                 .put("time", event.time().toEpochMilli())
                 .put("origin", new Struct(ORIGIN_SCHEMA).put("region", event.origin().region()).put("node", event.origin().node()))
                 .put("streamId", event.streamId())
                 .put("patch", event.patch() == null ? null : event.patch().toString())
-                .put("state", event.state() == null ? null : event.state().toString());
+                .put("state", event.state() == null ? null : event.state().toString())
+                .put("stamps", event.stamps() == null ? null : stampsText(event));
     }
 }

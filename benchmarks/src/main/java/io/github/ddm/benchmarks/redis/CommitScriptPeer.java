@@ -10,6 +10,7 @@ import io.github.ddm.schema.ChangeEvent;
 import io.github.ddm.schema.ChangeEventCodec;
 import io.github.ddm.schema.DataKey;
 import io.github.ddm.schema.Origin;
+import io.github.ddm.schema.VersionVector;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -77,12 +78,15 @@ public final class CommitScriptPeer {
         Doc doc = new Doc(id);
         String[] created = template(ChangeEvent.create(eventId(), key, 1, 0, "E", Instant.now(), origin, tree));
         List<Object> args = new ArrayList<>(List.of("0", "1", "", "peerEpoch01", now(), originText(), "c",
-                created[0], created[1], created[2], "10000", "PUBLISH", Integer.toString(tree.size())));
+                created[0], created[1], created[2], "10000", "PUBLISH", "L", origin.region(), "peerLineage",
+                Integer.toString(tree.size())));
         for (Iterator<Map.Entry<String, JsonNode>> members = tree.fields(); members.hasNext(); ) {
             Map.Entry<String, JsonNode> member = members.next();
             args.add(member.getKey());
             args.add(json(member.getValue()));
         }
+        args.add("0"); // no member removed
+        args.add("0"); // a create stamps the whole document
         doc.version = commit(doc, args.toArray());
 
         // The update DDM would commit for "bid level 3's quantity changed": the bids member, a one-op patch.
@@ -93,7 +97,8 @@ public final class CommitScriptPeer {
         String[] updated = template(ChangeEvent.update(eventId(), key, doc.version + 1, doc.version, "E", Instant.now(),
                 origin, patch, null));
         doc.updateArgs = new Object[] {null, null, null, "peerEpoch01", null, originText(), "u",
-                updated[0], updated[1], updated[2], "10000", "PUBLISH", "1", "bids", json(MAPPER.valueToTree(changed.bids()))};
+                updated[0], updated[1], updated[2], "10000", "PUBLISH", "L", origin.region(), "peerLineage",
+                "1", "bids", json(MAPPER.valueToTree(changed.bids())), "0", "1", "bids", "/" + LEVEL + "/quantity"};
         return doc;
     }
 
@@ -140,16 +145,19 @@ public final class CommitScriptPeer {
     }
 
     /**
-     * The event's JSON cut where the script inserts the epoch and stream id, as core's EventTemplate
-     * cuts it: head ends before the epoch value, middle runs to the end of the origin object.
+     * The event's JSON cut where the script inserts epoch, lineage, clock and stream id, as core's
+     * EventTemplate cuts it: head ends before the epoch value, middle runs from {@code ,"time":} to the
+     * end of the origin object.
      */
     private static String[] template(ChangeEvent event) {
-        String json = ChangeEventCodec.encodeToString(event);
+        String json = ChangeEventCodec.encodeToString(event.withClock("L",
+                VersionVector.of(Map.of(VersionVector.replica("E", "L"), event.version()))));
         String mark = "\"epoch\":\"E\"";
         int epochAt = json.indexOf(mark);
-        int originEnd = json.indexOf('}', json.indexOf("\"origin\":{", epochAt)) + 1;
+        int timeAt = json.indexOf(",\"time\":", epochAt);
+        int originEnd = json.indexOf('}', json.indexOf("\"origin\":{", timeAt)) + 1;
         int valueAt = epochAt + mark.length() - 2;
-        return new String[] {json.substring(0, valueAt), json.substring(valueAt + 1, originEnd), json.substring(originEnd)};
+        return new String[] {json.substring(0, valueAt), json.substring(timeAt, originEnd), json.substring(originEnd)};
     }
 
     /** One document of the peer's section and the version the next update expects. One thread only. */
@@ -162,7 +170,7 @@ public final class CommitScriptPeer {
 
         private Doc(String id) {
             this.key = prefix + "s:" + id;
-            this.keys = List.of(key, prefix + "log", prefix + "epoch", prefix + "ch");
+            this.keys = List.of(key, prefix + "log", prefix + "epoch", prefix + "ch", prefix + "c:" + id, prefix + "lineage");
         }
 
         /** The version last committed. */
