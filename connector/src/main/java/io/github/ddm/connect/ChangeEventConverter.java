@@ -6,12 +6,14 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaAndValue;
+import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.storage.Converter;
 
 /**
  * A Kafka Connect converter that writes DDM change events as exactly the ChangeEvent v1 JSON of
- * the schemas module (what other consumers parse with its codec), and reads them back strictly.
+ * the schemas module (what other consumers parse with its codec), and reads them back strictly; it
+ * writes and reads the control records of a region's control topic ({@link ControlRecord}) too.
  * Keys are the data key as UTF-8 text. Use it as {@code value.converter} (and
  * {@code key.converter}) for the change topics.
  *
@@ -35,6 +37,9 @@ public final class ChangeEventConverter implements Converter {
         if (isKey) {
             return ChangeEventData.keyBytes(value);
         }
+        if (value instanceof Struct struct && ControlRecord.isControlSchema(struct.schema())) {
+            return ControlRecord.of(struct).toJson();
+        }
         return ChangeEventCodec.encode(ChangeEventData.toEvent(value));
     }
 
@@ -45,6 +50,12 @@ public final class ChangeEventConverter implements Converter {
         }
         if (isKey) {
             return new SchemaAndValue(ChangeEventData.KEY_SCHEMA, new String(value, StandardCharsets.UTF_8));
+        }
+        if (value.length > 0 && value[0] == '{') {
+            com.fasterxml.jackson.databind.JsonNode control = ControlRecord.controlJson(value);
+            if (control != null) {
+                return new SchemaAndValue(ControlRecord.SCHEMA, ControlRecord.fromJson(control).toStruct());
+            }
         }
         ChangeEvent event = ChangeEventData.toEvent(value);
         return new SchemaAndValue(ChangeEventData.VALUE_SCHEMA, ChangeEventData.toStruct(event));

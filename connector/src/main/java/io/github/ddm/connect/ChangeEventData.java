@@ -37,8 +37,8 @@ public final class ChangeEventData {
             .field("region", Schema.STRING_SCHEMA).field("node", Schema.STRING_SCHEMA).build();
 
     /** The value schema of the change topics. */
-    public static final Schema VALUE_SCHEMA = SchemaBuilder.struct().name("io.github.ddm.ChangeEvent").version(1)
-            .doc("A committed change of one DDM document (ChangeEvent v1); patch and state are JSON text.")
+    public static final Schema VALUE_SCHEMA = SchemaBuilder.struct().name("io.github.ddm.ChangeEvent").version(2)
+            .doc("A committed change of one DDM document (ChangeEvent v1); patch, state, clock, stamps and conflicts are JSON text.")
             .field("schema", Schema.INT32_SCHEMA)
             .field("eventId", Schema.STRING_SCHEMA)
             .field("op", Schema.STRING_SCHEMA)
@@ -46,11 +46,15 @@ public final class ChangeEventData {
             .field("version", Schema.INT64_SCHEMA)
             .field("prevVersion", Schema.INT64_SCHEMA)
             .field("epoch", Schema.STRING_SCHEMA)
+            .field("lineage", Schema.OPTIONAL_STRING_SCHEMA)
+            .field("clock", Schema.OPTIONAL_STRING_SCHEMA)
             .field("time", Schema.INT64_SCHEMA)
             .field("origin", ORIGIN_SCHEMA)
             .field("streamId", Schema.OPTIONAL_STRING_SCHEMA)
             .field("patch", Schema.OPTIONAL_STRING_SCHEMA)
             .field("state", Schema.OPTIONAL_STRING_SCHEMA)
+            .field("stamps", Schema.OPTIONAL_STRING_SCHEMA)
+            .field("conflicts", Schema.OPTIONAL_STRING_SCHEMA)
             .build();
 
     private ChangeEventData() {
@@ -72,11 +76,24 @@ public final class ChangeEventData {
                 .put("version", event.version())
                 .put("prevVersion", event.prevVersion())
                 .put("epoch", event.epoch())
+                .put("lineage", event.lineage())
+                .put("clock", event.clock() == null ? null : event.clock().toJson())
                 .put("time", event.time().toEpochMilli())
                 .put("origin", new Struct(ORIGIN_SCHEMA).put("region", event.origin().region()).put("node", event.origin().node()))
                 .put("streamId", event.streamId())
                 .put("patch", event.patch() == null ? null : event.patch().toString())
-                .put("state", event.state() == null ? null : event.state().toString());
+                .put("state", event.state() == null ? null : event.state().toString())
+                .put("stamps", event.stamps() == null ? null : jsonField(ChangeEventCodec.encodeToString(event), "stamps"))
+                .put("conflicts", event.conflicts() == null ? null : jsonField(ChangeEventCodec.encodeToString(event), "conflicts"));
+    }
+
+    /** A field of the event's JSON form, as JSON text (the codec owns its wire form). */
+    private static String jsonField(String eventJson, String field) {
+        try {
+            return JSON.readTree(eventJson).get(field).toString();
+        } catch (JsonProcessingException e) {
+            throw new DataException("an event failed to serialize", e);
+        }
     }
 
     /**
@@ -103,8 +120,7 @@ public final class ChangeEventData {
             }
             if (value instanceof Map<?, ?> map) {
                 ObjectNode node = JSON.valueToTree(map);
-                expandJsonText(node, "patch");
-                expandJsonText(node, "state");
+                expandJsonTexts(node);
                 return ChangeEventCodec.decode(node);
             }
         } catch (InvalidEventException e) {
@@ -128,12 +144,18 @@ public final class ChangeEventData {
                 node.set(field.name(), JSON.valueToTree(value));
             }
         }
-        expandJsonText(node, "patch");
-        expandJsonText(node, "state");
+        expandJsonTexts(node);
         return node;
     }
 
-    /** patch and state travel as JSON text in Connect data; the contract wants the JSON itself. */
+    /** The fields that travel as JSON text in Connect data. */
+    private static void expandJsonTexts(ObjectNode node) {
+        for (String field : ChangeEventCodec.NESTED_FIELDS) {
+            expandJsonText(node, field);
+        }
+    }
+
+    /** patch, state and the region fields travel as JSON text in Connect data; the contract wants the JSON itself. */
     private static void expandJsonText(ObjectNode node, String field) {
         JsonNode value = node.get(field);
         if (value != null && value.isTextual()) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.ddm.connect.sink.DdmSinkConnector;
+import io.github.ddm.connect.source.DdmSourceConfig;
 import io.github.ddm.connect.source.DdmSourceConnector;
 import java.io.IOException;
 import java.io.Reader;
@@ -12,9 +13,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigValue;
@@ -45,7 +48,8 @@ class ConfigSamplesTest {
         Map<String, String> config = connectorConfig(file);
         assertThat(config.get("connector.class")).isEqualTo(connector.getClass().getName());
         Set<String> unknown = config.keySet().stream()
-                .filter(k -> !FRAMEWORK_KEYS.contains(k) && !definition.names().contains(k))
+                .filter(k -> !FRAMEWORK_KEYS.contains(k) && !definition.names().contains(k) && !k.startsWith("consumer.override.")
+                        && !k.startsWith("producer.override."))
                 .collect(Collectors.toSet());
         assertThat(unknown).as("keys in %s that no ConfigDef defines", file).isEmpty();
         for (ConfigValue value : connector.validate(config).configValues()) {
@@ -66,6 +70,49 @@ class ConfigSamplesTest {
         assertAccepted("ddm-sink.json", sink, sink.config());
         assertThat(connectorConfig("ddm-sink.json")).containsEntry("errors.tolerance", "all")
                 .containsKey("errors.deadletterqueue.topic.name");
+    }
+
+    /**
+     * The three-region set (config/regions-3/): each region's source and sink are valid; each sink's
+     * subscription takes in the other regions' change and control topics as their sources name them,
+     * never its own region's, and never its own dead-letter topic.
+     */
+    @Test
+    void threeRegionSamples_areValid_andEachSinkReadsExactlyTheOtherRegionsTopics() throws IOException {
+        List<String> regions = List.of("eu-west", "us-east", "ap-south");
+        for (String region : regions) {
+            DdmSourceConnector source = new DdmSourceConnector();
+            assertAccepted("regions-3/" + region + "-source.json", source, source.config());
+            DdmSinkConnector sink = new DdmSinkConnector();
+            assertAccepted("regions-3/" + region + "-sink.json", sink, sink.config());
+        }
+        for (String region : regions) {
+            Map<String, String> sink = connectorConfig("regions-3/" + region + "-sink.json");
+            Pattern subscription = Pattern.compile(sink.get("topics.regex"));
+            assertThat(sink.get("ddm.region")).isEqualTo(region);
+            assertThat(subscription.matcher(sink.get("errors.deadletterqueue.topic.name")).matches())
+                    .as("%s's sink must not read its own dead-letter topic", region).isFalse();
+            for (String other : regions) {
+                DdmSourceConfig source = new DdmSourceConfig(connectorConfig("regions-3/" + other + "-source.json"));
+                String changes = source.topicOf(new io.github.ddm.SectionId("orders", "book"));
+                String control = source.controlTopic();
+                boolean expected = !other.equals(region);
+                assertThat(subscription.matcher(changes).matches()).as("%s's sink reads %s", region, changes).isEqualTo(expected);
+                assertThat(subscription.matcher(control).matches()).as("%s's sink reads %s", region, control).isEqualTo(expected);
+            }
+        }
+    }
+
+    /** The two-region samples fit each other the same way. */
+    @Test
+    void twoRegionSamples_sinkReadsTheSourcesTopics_andNotItsDeadLetters() throws IOException {
+        Map<String, String> sink = connectorConfig("ddm-sink.json");
+        DdmSourceConfig source = new DdmSourceConfig(connectorConfig("ddm-source.json"));
+        Pattern subscription = Pattern.compile(sink.get("topics.regex"));
+        assertThat(subscription.matcher(source.topicOf(new io.github.ddm.SectionId("orders", "book"))).matches()).isTrue();
+        assertThat(subscription.matcher(source.controlTopic()).matches()).isTrue();
+        assertThat(subscription.matcher(sink.get("errors.deadletterqueue.topic.name")).matches()).isFalse();
+        assertThat(sink).containsEntry("consumer.override.isolation.level", "read_committed");
     }
 
     @Test

@@ -33,7 +33,8 @@ class PluginInstallIT {
 
     private static final String EVENT = "{\"schema\":1,\"eventId\":\"plugin-e1\",\"op\":\"c\","
             + "\"key\":{\"partition\":\"test\",\"section\":\"docs\",\"id\":\"k\"},\"version\":1,\"prevVersion\":0,"
-            + "\"epoch\":\"Eplugin\",\"time\":1700000000000,\"origin\":{\"region\":\"eu\",\"node\":\"n1\"},"
+            + "\"epoch\":\"Eplugin\",\"lineage\":\"Lplugin\",\"clock\":{\"eu~Lplugin\":1},\"time\":1700000000000,"
+            + "\"origin\":{\"region\":\"eu\",\"node\":\"n1\"},"
             + "\"state\":{\"count\":1,\"label\":\"from the plugin\"}}";
 
     @TempDir

@@ -60,6 +60,20 @@ public final class DdmSinkConfig extends DdmConnectorConfig {
             + "'apply-all'.";
     public static final String SKIP_ORIGIN_REGIONS_DEFAULT = "";
 
+    public static final String REPAIR_AFTER_MS_CONFIG = "sink.repair.after.ms";
+    public static final String REPAIR_AFTER_MS_DOC = "How long an event may wait for the changes it depends on (a change "
+            + "of its document that has not arrived: lost on the way, or still on another region's topic) before the sink "
+            + "asks the other regions for their copies of the document (docs/regions.md, \"Repair\"). The request is "
+            + "repeated at this interval while the event waits. Waiting events are tried again whenever their document "
+            + "changes, and at least every 500 ms.";
+    public static final long REPAIR_AFTER_MS_DEFAULT = 2_000;
+
+    public static final String WAIT_MAX_EVENTS_CONFIG = "sink.wait.max.events";
+    public static final String WAIT_MAX_EVENTS_DOC = "The most events a task keeps waiting for changes they depend on. "
+            + "When it is full, the longest-waiting event goes to the errant-record reporter (the repair that was asked for "
+            + "its document still brings the document up to date).";
+    public static final int WAIT_MAX_EVENTS_DEFAULT = 100_000;
+
     /**
      * Not a user setting: {@link DdmSinkConnector#taskConfigs} numbers its tasks with it, so that each
      * task's counters have their own JMX name.
@@ -116,7 +130,11 @@ public final class DdmSinkConfig extends DdmConnectorConfig {
                     new OriginFilterValidator(),
                     Importance.MEDIUM, ORIGIN_FILTER_DOC, SINK_GROUP, 3, Width.SHORT, "Origin filter")
             .define(SKIP_ORIGIN_REGIONS_CONFIG, Type.LIST, SKIP_ORIGIN_REGIONS_DEFAULT, new RegionListValidator(),
-                    Importance.LOW, SKIP_ORIGIN_REGIONS_DOC, SINK_GROUP, 4, Width.MEDIUM, "Skipped origin regions");
+                    Importance.LOW, SKIP_ORIGIN_REGIONS_DOC, SINK_GROUP, 4, Width.MEDIUM, "Skipped origin regions")
+            .define(REPAIR_AFTER_MS_CONFIG, Type.LONG, REPAIR_AFTER_MS_DEFAULT, ConfigDef.Range.between(100, 3_600_000),
+                    Importance.LOW, REPAIR_AFTER_MS_DOC, SINK_GROUP, 5, Width.SHORT, "Repair after (ms)")
+            .define(WAIT_MAX_EVENTS_CONFIG, Type.INT, WAIT_MAX_EVENTS_DEFAULT, ConfigDef.Range.between(1, 10_000_000),
+                    Importance.LOW, WAIT_MAX_EVENTS_DOC, SINK_GROUP, 6, Width.SHORT, "Most waiting events");
 
     private final OriginFilter originFilter;
     private final Set<String> skippedRegions;
@@ -193,6 +211,16 @@ public final class DdmSinkConfig extends DdmConnectorConfig {
         public String toString() {
             return "comma-separated regions, each " + Names.SHORT_NAME_PATTERN;
         }
+    }
+
+    /** How long an event waits for the changes it depends on before the other regions are asked for the document. */
+    public Duration repairAfter() {
+        return Duration.ofMillis(getLong(REPAIR_AFTER_MS_CONFIG));
+    }
+
+    /** The most events kept waiting for the changes they depend on. */
+    public int waitMaxEvents() {
+        return getInt(WAIT_MAX_EVENTS_CONFIG);
     }
 
     /** How long one event's apply may take before Redis counts as unavailable. */

@@ -6,6 +6,7 @@ import io.github.ddm.SectionStore;
 import io.github.ddm.SectionStore.ApplyOutcome;
 import io.github.ddm.StoreUnavailableException;
 import io.github.ddm.connect.ChangeEventData;
+import io.github.ddm.connect.ControlRecord;
 import io.github.ddm.connect.DdmConnectorVersion;
 import io.github.ddm.schema.ChangeEvent;
 import java.util.ArrayList;
@@ -30,45 +31,62 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Applies DDM change events from Kafka to this region's Redis, through core's {@link SectionStore}
- * (the same commit script as local writes, compare-and-set on the stored version), so every applied
- * event is also logged and broadcast to the services of this region.
+ * Takes DDM change events from Kafka into this region's Redis, through core's {@link SectionStore}
+ * (the same commit script as local writes, under the merge rules of docs/regions.md), so every
+ * applied event is also logged and broadcast to the services of this region.
  *
  * <p>For each record, in {@link #put}:
  * <ul>
- *   <li>a value that is not a valid change event, an update that does not follow the stored version
- *       (a gap: the key waits for an event that carries the whole document) and a patch that does not
- *       fit the stored document are handed to the errant-record reporter with the reason, and counted;
- *       without a reporter the task fails with a {@link DataException} naming the record, so nothing is
- *       dropped silently;</li>
- *   <li>events from a skipped origin region (see {@link DdmSinkConfig}) are counted and left out;</li>
- *   <li>applied events and duplicates (version already stored) are counted: delivery is at least once,
- *       the effect exactly once through the versions;</li>
+ *   <li>a control record of another region ({@link ControlRecord}): a repair request is answered
+ *       with snapshots of this region's copies ({@link RepairAnswers}); a heartbeat is ignored;</li>
+ *   <li>a value that is neither a valid change event nor a control record, and an event that cannot
+ *       be taken in (no clock, a patch that does not fit its base) are handed to the errant-record
+ *       reporter with the reason, and counted; without a reporter the task fails with a
+ *       {@link DataException} naming the record, so nothing is dropped silently;</li>
+ *   <li>events from a skipped origin region (see {@link DdmSinkConfig}) are counted, logged and left out;</li>
+ *   <li>an event whose document lacks a change it depends on <b>waits</b>: it is tried again whenever
+ *       the document changes (and at least every 500 ms), and once it has waited
+ *       {@code sink.repair.after.ms} the sink asks the other regions for their copies of the document
+ *       (a request its region's source exports), so it is taken in within seconds even if the change
+ *       it waits for was lost. The offsets committed for its partition stay before it meanwhile;</li>
+ *   <li>applied events (merged ones and the conflicts they resolved counted apart), duplicates (the
+ *       change was already taken in) and new lineages of a region are counted and logged;</li>
  *   <li>when Redis is unavailable (unreachable, or no reply within {@code sink.apply.timeout.ms}), the
  *       batch is retried with {@link RetriableException} after {@code redis.retry.backoff.ms}; after
  *       {@code redis.retry.max.attempts} consecutive failed attempts the task fails with a
  *       {@link ConnectException} that says so.</li>
  * </ul>
- * Every write completes before {@code put} returns, so offsets are only committed for records that are
- * in Redis or reported. Events of one key are applied in record order; different keys overlap (up to
- * {@code sink.apply.parallelism}). When Connect redelivers a batch after a retry, the records already
- * handled in it are not handled again.
+ * Every write completes before {@code put} returns. Events of one key are applied in record order;
+ * different keys overlap (up to {@code sink.apply.parallelism}). When Connect redelivers a batch after
+ * a retry, the records already handled in it are not handled again.
  *
- * <p>Connect calls {@code put}, {@code open}, {@code close} and {@code stop} on the task thread.
+ * <p>Connect calls {@code put}, {@code preCommit}, {@code open}, {@code close} and {@code stop} on the
+ * task thread.
  */
 public final class DdmSinkTask extends SinkTask {
 
     private static final Logger log = LoggerFactory.getLogger(DdmSinkTask.class);
     private static final int MAX_CACHED_SECTIONS = 10_000;
+    private static final long RETRY_WAITING_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+    private static final int MAX_LOGGED_KEYS = 5;
 
     private DdmSinkConfig config;
     private ErrantRecordReporter reporter;
     private KeyOrderedApplier applier;
     private RedissonClient redisson;
+    private RepairAnswers answers;
     private final SinkTaskCounters counters = new SinkTaskCounters();
+    private final WaitingEvents waiting = new WaitingEvents();
     private final Map<SectionId, SectionStore> stores = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<SectionId, SectionStore> eldest) {
+            return size() > MAX_CACHED_SECTIONS;
+        }
+    };
+    /** The lineage each region last wrote each section under, to notice a region that started over. */
+    private final Map<String, String> lineages = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
             return size() > MAX_CACHED_SECTIONS;
         }
     };
@@ -76,6 +94,7 @@ public final class DdmSinkTask extends SinkTask {
     private final Set<SinkItem.RecordId> handled = new HashSet<>();
     private int consecutiveFailures;
     private long startedNanos;
+    private long lastWaitingRetry = System.nanoTime();
     private String name;
 
     @Override
@@ -107,50 +126,83 @@ public final class DdmSinkTask extends SinkTask {
 
     @Override
     public void put(Collection<SinkRecord> records) {
-        if (records.isEmpty()) {
-            return;
-        }
         long started = System.nanoTime();
         List<Decoded> decoded = new ArrayList<>(records.size());
-        long skippedBefore = counters.skipped.get();
+        List<String> skippedKeys = new ArrayList<>();
         for (SinkRecord record : records) {
             SinkItem.RecordId id = SinkItem.RecordId.of(record);
             if (handled.contains(id)) {
                 continue;
             }
+            ControlRecord control;
             ChangeEvent event;
             try {
-                event = ChangeEventData.toEvent(record.value());
+                control = ControlRecord.of(record.value());
+                event = control == null ? ChangeEventData.toEvent(record.value()) : null;
             } catch (DataException e) {
                 counters.malformed.incrementAndGet();
                 report(record, id, e);
                 handled.add(id);
                 continue;
             }
-            if (config.skipsOrigin(event.origin().region())) {
-                counters.skipped.incrementAndGet();
-                log.trace("skipped {} from region {} (loop rule)", event, event.origin().region());
+            if (control != null) {
+                onControl(control);
                 handled.add(id);
                 continue;
             }
+            if (config.skipsOrigin(event.origin().region())) {
+                counters.skipped.incrementAndGet();
+                skippedKeys.add(event.key() + " v" + event.version());
+                handled.add(id);
+                continue;
+            }
+            noteLineage(event);
             decoded.add(new Decoded(record, id, event));
         }
-        long skipped = counters.skipped.get() - skippedBefore;
-        if (skipped > 0) {
-            log.debug("{}: skipped {} event(s) whose origin region is in {} (loop rule)", name, skipped,
-                    config.skippedOriginRegions());
+        if (!skippedKeys.isEmpty()) {
+            log.info("{}: skipped {} event(s) whose origin region is in {} (loop rule), e.g. {}", name, skippedKeys.size(),
+                    config.skippedOriginRegions(), sample(skippedKeys));
         }
-        if (!decoded.isEmpty()) {
+        if (!decoded.isEmpty() || !waiting.isEmpty()) {
             apply(decoded);
         }
         consecutiveFailures = 0;
         handled.clear();
-        log.debug("{}: handled {} record(s) in {} ms ({})", name, records.size(),
-                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), counters);
+        if (!records.isEmpty()) {
+            log.debug("{}: handled {} record(s) in {} ms ({})", name, records.size(),
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), counters);
+        }
     }
 
     /** A record whose value is a change event to apply. */
     private record Decoded(SinkRecord record, SinkItem.RecordId id, ChangeEvent event) {
+    }
+
+    private void onControl(ControlRecord control) {
+        counters.control.incrementAndGet();
+        if (control.kind() != ControlRecord.Kind.REPAIR || control.region().equals(config.region())
+                || !control.namespace().equals(config.namespace())) {
+            return;
+        }
+        connect();
+        log.info("{}: region {} asks for {} (its clock {}); answering with this region's copy", name, control.region(),
+                control.key(), control.clock());
+        answers.answer(control);
+    }
+
+    /** Counts and logs a region that writes a section under a new lineage: it lost its data and started over. */
+    private void noteLineage(ChangeEvent event) {
+        if (event.lineage() == null) {
+            return;
+        }
+        String key = event.key().partition() + "/" + event.key().section() + "@" + event.origin().region();
+        String previous = lineages.put(key, event.lineage());
+        if (previous != null && !previous.equals(event.lineage())) {
+            counters.lineageChanges.incrementAndGet();
+            log.info("{}: region {} writes section {}/{} under a new lineage {} (was {}): it lost its data and started over; "
+                    + "its changes are merged as those of a new writer (first seen on key {})", name, event.origin().region(),
+                    event.key().partition(), event.key().section(), event.lineage(), previous, event.key());
+        }
     }
 
     private void apply(List<Decoded> decoded) {
@@ -159,52 +211,170 @@ public final class DdmSinkTask extends SinkTask {
         for (Decoded d : decoded) {
             items.add(new SinkItem(d.record(), d.id(), d.event(), storeFor(d.event())));
         }
-        applier.applyAll(items);
+        // Waiting events go first: a new event of the same key may depend on them.
+        long now = System.nanoTime();
+        boolean retryAll = now - lastWaitingRetry >= RETRY_WAITING_NANOS;
+        List<WaitingEvents.Waiting> retried = retryAll ? waiting.takeAll()
+                : waiting.take(items.stream().map(i -> i.event.key()).distinct().toList());
+        if (retryAll) {
+            lastWaitingRetry = now;
+        }
+        List<SinkItem> round = new ArrayList<>(retried.size() + items.size());
+        Map<SinkItem, Long> since = new java.util.IdentityHashMap<>();
+        for (WaitingEvents.Waiting w : retried) {
+            round.add(w.item());
+            since.put(w.item(), w.since());
+        }
+        round.addAll(items);
         Throwable unavailable = null;
         boolean progressed = false;
-        for (SinkItem item : items) {
-            ApplyOutcome outcome = item.outcome();
-            Throwable failure = item.failure();
-            if (outcome != null) {
-                progressed = true;
-                handle(item, outcome);
-                handled.add(item.id);
-            } else if (failure != null) {
-                if (isUnavailable(failure)) {
-                    unavailable = unavailable == null ? failure : unavailable;
-                } else if (failure instanceof CorruptDocumentException) {
-                    counters.unappliable.incrementAndGet();
-                    report(item.record, item.id, new DataException("unappliable: the stored document cannot be read: "
-                            + failure.getMessage() + " (key " + item.event.key() + ", event " + item.event.prevVersion()
-                            + "->" + item.event.version() + ")", failure));
+        List<String> duplicateKeys = new ArrayList<>();
+        while (!round.isEmpty()) {
+            applier.applyAll(round);
+            Set<io.github.ddm.schema.DataKey> changed = new HashSet<>();
+            List<SinkItem> stillWaiting = new ArrayList<>();
+            for (SinkItem item : round) {
+                ApplyOutcome outcome = item.outcome();
+                Throwable failure = item.failure();
+                if (outcome instanceof ApplyOutcome.Missing) {
+                    stillWaiting.add(item);
                     handled.add(item.id);
+                } else if (outcome != null) {
+                    progressed = true;
+                    handle(item, outcome, duplicateKeys);
+                    handled.add(item.id);
+                    if (outcome instanceof ApplyOutcome.Applied) {
+                        changed.add(item.event.key());
+                    }
+                } else if (failure != null && !isUnavailable(failure)) {
+                    if (failure instanceof CorruptDocumentException) {
+                        counters.unappliable.incrementAndGet();
+                        report(item.record, item.id, new DataException("unappliable: the stored document cannot be read: "
+                                + failure.getMessage() + " (key " + item.event.key() + ", event " + item.event.prevVersion()
+                                + "->" + item.event.version() + ")", failure));
+                        handled.add(item.id);
+                    } else {
+                        throw new ConnectException("unexpected failure applying " + item.describe() + ": " + failure, failure);
+                    }
                 } else {
-                    throw new ConnectException("unexpected failure applying " + item.describe() + ": " + failure, failure);
+                    if (failure != null) {
+                        unavailable = unavailable == null ? failure : unavailable;
+                    }
+                    // Failed because Redis is unavailable, or not attempted behind such a failure of its key: Connect
+                    // delivers a new event again after the backoff; one that was waiting keeps waiting.
+                    if (since.containsKey(item)) {
+                        waiting.putBack(List.of(new WaitingEvents.Waiting(item, since.get(item))));
+                    }
+                }
+            }
+            // What still waits is tried once more right away if its document changed in this round.
+            round = new ArrayList<>();
+            for (SinkItem item : stillWaiting) {
+                if (changed.contains(item.event.key())) {
+                    round.add(item);
+                } else {
+                    Long waitingSince = since.get(item);
+                    park(item, waitingSince == null ? now : waitingSince, waitingSince == null);
                 }
             }
         }
+        if (!duplicateKeys.isEmpty()) {
+            log.info("{}: {} event(s) already taken in (redeliveries or replays), e.g. {}", name, duplicateKeys.size(),
+                    sample(duplicateKeys));
+        }
+        requestRepairs(now);
+        counters.waiting.set(waiting.size());
         if (unavailable != null) {
             throw unavailable(unavailable, progressed);
         }
     }
 
-    private void handle(SinkItem item, ApplyOutcome outcome) {
+    /** Keeps an event waiting for the changes it depends on; when too many wait, the longest-waiting goes to the reporter. */
+    private void park(SinkItem item, long since, boolean first) {
+        if (first) {
+            counters.waited.incrementAndGet();
+            ChangeEvent event = item.event;
+            log.debug("{}: {} v{} from {} waits for changes of its document it depends on ({})", name, event.key(),
+                    event.version(), event.origin().region(), item.outcome());
+        }
+        waiting.add(item, since);
+        while (waiting.size() > config.waitMaxEvents()) {
+            WaitingEvents.Waiting oldest = waiting.evictOldest();
+            counters.timedOut.incrementAndGet();
+            report(oldest.item().record, oldest.item().id, new DataException("waited out: " + config.waitMaxEvents()
+                    + " events wait for changes they depend on (" + DdmSinkConfig.WAIT_MAX_EVENTS_CONFIG + "); key "
+                    + oldest.item().event.key() + " still misses changes of its document, whose repair was requested"));
+        }
+    }
+
+    /** Asks the other regions for the documents whose events have waited long enough. */
+    private void requestRepairs(long now) {
+        if (waiting.isEmpty()) {
+            return;
+        }
+        for (WaitingEvents.Waiting w : waiting.dueForRepair(now, config.repairAfter().toNanos())) {
+            ApplyOutcome.Missing missing = (ApplyOutcome.Missing) w.item().outcome();
+            ChangeEvent event = w.item().event;
+            counters.repairsRequested.incrementAndGet();
+            log.info("{}: {} v{} from {} has waited {} ms for changes of its document (it was made on clock {}, this region has "
+                    + "{}); asking the other regions for their copies", name, event.key(), event.version(), event.origin().region(),
+                    TimeUnit.NANOSECONDS.toMillis(now - w.since()), missing.needs(), missing.have());
+            w.item().store.requestRepair(event.key().id(), config.region(), missing.have()).whenComplete((request, error) -> {
+                if (error != null) {
+                    log.warn("{}: asking for a repair of {} failed (asked again later): {}", name, event.key(), error.toString());
+                }
+            });
+        }
+    }
+
+    private void handle(SinkItem item, ApplyOutcome outcome, List<String> duplicateKeys) {
         ChangeEvent event = item.event;
         if (outcome instanceof ApplyOutcome.Applied applied) {
             counters.applied.incrementAndGet();
+            if (applied.merged()) {
+                counters.merged.incrementAndGet();
+            }
+            if (!applied.conflicts().isEmpty()) {
+                counters.conflicts.addAndGet(applied.conflicts().size());
+                log.info("{}: {} from {} merged as v{}, resolving {} conflict(s): {}", name, event.key(), event.origin().region(),
+                        applied.version(), applied.conflicts().size(), applied.conflicts().stream().limit(MAX_LOGGED_KEYS)
+                                .map(c -> c.path() + " kept " + c.kept().replica() + " over " + c.lost().replica()).toList());
+            }
             log.trace("applied {} at {}", event, applied.streamId());
         } else if (outcome instanceof ApplyOutcome.Duplicate duplicate) {
             counters.duplicates.incrementAndGet();
+            duplicateKeys.add(event.key() + " v" + event.version());
             log.trace("duplicate {}: stored version {}", event, duplicate.storedVersion());
-        } else if (outcome instanceof ApplyOutcome.Missing missing) {
-            counters.gaps.incrementAndGet();
-            report(item.record, item.id, new DataException("missing changes: the event was made on clock " + missing.needs()
-                    + ", this region's copy has " + missing.have() + " (key " + event.key() + ")"));
         } else if (outcome instanceof ApplyOutcome.Unappliable unappliable) {
             counters.unappliable.incrementAndGet();
             report(item.record, item.id, new DataException("unappliable: " + unappliable.reason() + " (key " + event.key()
                     + ", event " + event.prevVersion() + "->" + event.version() + ")"));
         }
+    }
+
+    private static String sample(List<String> keys) {
+        return keys.size() <= MAX_LOGGED_KEYS ? keys.toString() : keys.subList(0, MAX_LOGGED_KEYS) + " and " + (keys.size() - MAX_LOGGED_KEYS) + " more";
+    }
+
+    /**
+     * Commits offsets only up to the first waiting event of each partition, so a restart delivers
+     * it (and what follows, which is then recognised as taken in) again.
+     */
+    @Override
+    public Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> preCommit(
+            Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> currentOffsets) {
+        if (waiting.isEmpty()) {
+            return currentOffsets;
+        }
+        Map<TopicPartition, Long> earliest = waiting.earliestOffsets();
+        Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> safe = new java.util.HashMap<>(currentOffsets);
+        earliest.forEach((partition, offset) -> {
+            org.apache.kafka.clients.consumer.OffsetAndMetadata current = safe.get(partition);
+            if (current != null && current.offset() > offset) {
+                safe.put(partition, new org.apache.kafka.clients.consumer.OffsetAndMetadata(offset));
+            }
+        });
+        return safe;
     }
 
     /**
@@ -240,6 +410,7 @@ public final class DdmSinkTask extends SinkTask {
             throw new ConnectException(scrub("cannot open a Redis client for " + config.redisUri() + ": " + e.getMessage()),
                     revealsSecret(e) ? null : e);
         }
+        answers = new RepairAnswers(redisson, config.namespace(), config.region(), counters, name);
         log.info("{}: connected to Redis {}", name, config.redisUri());
     }
 
@@ -309,11 +480,17 @@ public final class DdmSinkTask extends SinkTask {
     public void close(Collection<TopicPartition> partitions) {
         // A revoked partition's records may come back to another task, or to this one from the committed offset.
         handled.removeIf(id -> partitions.contains(new TopicPartition(id.topic(), id.partition())));
+        waiting.drop(partitions);
+        counters.waiting.set(waiting.size());
     }
 
     @Override
     public void stop() {
         counters.unregister();
+        if (answers != null) {
+            answers.close();
+            answers = null;
+        }
         if (redisson != null) {
             try {
                 redisson.shutdown(0, 5, TimeUnit.SECONDS);

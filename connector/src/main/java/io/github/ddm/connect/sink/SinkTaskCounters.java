@@ -25,11 +25,19 @@ final class SinkTaskCounters implements SinkTaskCountersMBean {
     private static final Map<ObjectName, SinkTaskCounters> PUBLISHED = new ConcurrentHashMap<>();
 
     final AtomicLong applied = new AtomicLong();
+    final AtomicLong merged = new AtomicLong();
+    final AtomicLong conflicts = new AtomicLong();
     final AtomicLong duplicates = new AtomicLong();
-    final AtomicLong gaps = new AtomicLong();
+    final AtomicLong waited = new AtomicLong();
+    final AtomicLong waiting = new AtomicLong();
+    final AtomicLong timedOut = new AtomicLong();
+    final AtomicLong repairsRequested = new AtomicLong();
+    final AtomicLong repairsAnswered = new AtomicLong();
+    final AtomicLong lineageChanges = new AtomicLong();
     final AtomicLong unappliable = new AtomicLong();
     final AtomicLong malformed = new AtomicLong();
     final AtomicLong skipped = new AtomicLong();
+    final AtomicLong control = new AtomicLong();
     final AtomicLong retries = new AtomicLong();
 
     private ObjectName registeredAs;
@@ -40,13 +48,43 @@ final class SinkTaskCounters implements SinkTaskCountersMBean {
     }
 
     @Override
+    public long getMerged() {
+        return merged.get();
+    }
+
+    @Override
+    public long getConflicts() {
+        return conflicts.get();
+    }
+
+    @Override
     public long getDuplicates() {
         return duplicates.get();
     }
 
     @Override
-    public long getGaps() {
-        return gaps.get();
+    public long getWaited() {
+        return waited.get();
+    }
+
+    @Override
+    public long getWaiting() {
+        return waiting.get();
+    }
+
+    @Override
+    public long getRepairsRequested() {
+        return repairsRequested.get();
+    }
+
+    @Override
+    public long getRepairsAnswered() {
+        return repairsAnswered.get();
+    }
+
+    @Override
+    public long getLineageChanges() {
+        return lineageChanges.get();
     }
 
     @Override
@@ -61,12 +99,17 @@ final class SinkTaskCounters implements SinkTaskCountersMBean {
 
     @Override
     public long getErrant() {
-        return malformed.get() + gaps.get() + unappliable.get();
+        return malformed.get() + unappliable.get() + timedOut.get();
     }
 
     @Override
     public long getSkipped() {
         return skipped.get();
+    }
+
+    @Override
+    public long getControl() {
+        return control.get();
     }
 
     @Override
@@ -115,7 +158,9 @@ final class SinkTaskCounters implements SinkTaskCountersMBean {
 
     @Override
     public String toString() {
-        return "applied=" + applied + ", duplicates=" + duplicates + ", gaps=" + gaps + ", unappliable=" + unappliable
-                + ", malformed=" + malformed + ", skipped=" + skipped + ", retries=" + retries;
+        return "applied=" + applied + " (merged=" + merged + ", conflicts=" + conflicts + "), duplicates=" + duplicates
+                + ", waited=" + waited + ", waiting=" + waiting + ", repairs requested=" + repairsRequested + ", answered="
+                + repairsAnswered + ", lineage changes=" + lineageChanges + ", unappliable=" + unappliable + ", malformed="
+                + malformed + ", skipped=" + skipped + ", control=" + control + ", retries=" + retries;
     }
 }

@@ -1,6 +1,7 @@
 package io.github.ddm.connect.source;
 
 import io.github.ddm.SectionId;
+import io.github.ddm.schema.TopicTemplate;
 import io.github.ddm.connect.DdmConnectorConfig;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -45,11 +46,25 @@ public class DdmSourceConfig extends DdmConnectorConfig {
     public static final long DISCOVERY_INTERVAL_MS_DEFAULT = 30_000;
 
     public static final String TOPIC_TEMPLATE_CONFIG = "source.topic.template";
-    public static final String TOPIC_TEMPLATE_DOC = "The Kafka topic of a section's changes. ${namespace}, ${partition} "
-            + "and ${section} are replaced by the section's names; the default makes one topic per section. A name "
-            + "without placeholders, such as ddm.changes, sends every section to one topic. Either way the record key "
-            + "is the document key, so each document's changes stay in order.";
-    public static final String TOPIC_TEMPLATE_DEFAULT = "ddm.${partition}.${section}";
+    public static final String TOPIC_TEMPLATE_DOC = "The Kafka topic of a section's changes made in this region. "
+            + "${namespace}, ${region}, ${partition} and ${section} are replaced by those names; the default makes one "
+            + "topic per region and section, so each region's sink reads exactly the other regions' topics "
+            + "(docs/regions.md, \"Topology\"). A name without section placeholders, such as ddm.${region}.changes, "
+            + "sends every section of the region to one topic. Either way the record key is the document key, so each "
+            + "document's changes stay in order.";
+    public static final String TOPIC_TEMPLATE_DEFAULT = TopicTemplate.DEFAULT;
+
+    public static final String CONTROL_TOPIC_CONFIG = "source.control.topic";
+    public static final String CONTROL_TOPIC_DOC = "The region's control topic (${namespace} and ${region} are replaced): "
+            + "heartbeats that carry the offsets of sections whose log held only other regions' changes, and the repair "
+            + "requests of this region's sink, which the other regions' sinks answer with snapshots. Other regions' sinks "
+            + "must read it (the default matches the change topics' default, ddm.${region}.*).";
+    public static final String CONTROL_TOPIC_DEFAULT = "ddm.${region}.control";
+
+    public static final String HEARTBEAT_INTERVAL_MS_CONFIG = "source.heartbeat.interval.ms";
+    public static final String HEARTBEAT_INTERVAL_MS_DOC = "How often, at most, a section whose log holds only other "
+            + "regions' changes gets a heartbeat record on the control topic, which moves its offset forward.";
+    public static final long HEARTBEAT_INTERVAL_MS_DEFAULT = 10_000;
 
     public static final String BATCH_SIZE_CONFIG = "source.batch.size";
     public static final String BATCH_SIZE_DOC = "The most log entries read from one section in one poll (XRANGE COUNT), "
@@ -88,8 +103,15 @@ public class DdmSourceConfig extends DdmConnectorConfig {
                     ConfigDef.Range.between(100, 86_400_000), Importance.LOW, DISCOVERY_INTERVAL_MS_DOC,
                     SOURCE_GROUP, 3, Width.SHORT, "Discovery interval (ms)")
             .define(TOPIC_TEMPLATE_CONFIG, Type.STRING, TOPIC_TEMPLATE_DEFAULT, ConfigDef.LambdaValidator.with(
-                            DdmSourceConfig::validateTopicTemplate, () -> "a topic name with ${namespace}, ${partition}, ${section}"),
+                            DdmSourceConfig::validateTopicTemplate,
+                            () -> "a topic name with ${namespace}, ${region}, ${partition}, ${section}"),
                     Importance.HIGH, TOPIC_TEMPLATE_DOC, SOURCE_GROUP, 4, Width.MEDIUM, "Topic template")
+            .define(CONTROL_TOPIC_CONFIG, Type.STRING, CONTROL_TOPIC_DEFAULT, ConfigDef.LambdaValidator.with(
+                            DdmSourceConfig::validateControlTopic, () -> "a topic name with ${namespace}, ${region}"),
+                    Importance.MEDIUM, CONTROL_TOPIC_DOC, SOURCE_GROUP, 9, Width.MEDIUM, "Control topic")
+            .define(HEARTBEAT_INTERVAL_MS_CONFIG, Type.LONG, HEARTBEAT_INTERVAL_MS_DEFAULT,
+                    ConfigDef.Range.between(100, 86_400_000), Importance.LOW, HEARTBEAT_INTERVAL_MS_DOC,
+                    SOURCE_GROUP, 10, Width.SHORT, "Heartbeat interval (ms)")
             .define(BATCH_SIZE_CONFIG, Type.INT, BATCH_SIZE_DEFAULT, ConfigDef.Range.between(1, 100_000),
                     Importance.MEDIUM, BATCH_SIZE_DOC, SOURCE_GROUP, 5, Width.SHORT, "Batch size")
             .define(POLL_INTERVAL_MS_CONFIG, Type.LONG, POLL_INTERVAL_MS_DEFAULT, ConfigDef.Range.between(1, 60_000),
@@ -191,6 +213,21 @@ public class DdmSourceConfig extends DdmConnectorConfig {
         return topicTemplate;
     }
 
+    /** The topic of a section's changes made in this region. */
+    public String topicOf(SectionId section) {
+        return topicTemplate.topic(namespace(), region(), section.partition(), section.section());
+    }
+
+    /** This region's control topic. */
+    public String controlTopic() {
+        return TopicTemplate.parse(getString(CONTROL_TOPIC_CONFIG)).topic(namespace(), region(), "-", "-");
+    }
+
+    /** The longest a section whose log holds only other regions' changes goes without a heartbeat. */
+    public Duration heartbeatInterval() {
+        return Duration.ofMillis(getLong(HEARTBEAT_INTERVAL_MS_CONFIG));
+    }
+
     /** The most log entries (or snapshot documents) read from a section in one poll. */
     public int batchSize() {
         return getInt(BATCH_SIZE_CONFIG);
@@ -246,6 +283,18 @@ public class DdmSourceConfig extends DdmConnectorConfig {
             TopicTemplate.parse((String) value);
         } catch (IllegalArgumentException e) {
             throw new ConfigException(name, value, e.getMessage());
+        }
+    }
+
+    private static void validateControlTopic(String name, Object value) {
+        TopicTemplate template;
+        try {
+            template = TopicTemplate.parse((String) value);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(name, value, e.getMessage());
+        }
+        if (template.uses(TopicTemplate.PARTITION) || template.uses(TopicTemplate.SECTION)) {
+            throw new ConfigException(name, value, "one control topic serves every section: use only ${namespace} and ${region}");
         }
     }
 }

@@ -82,7 +82,9 @@ public final class DdmSourceConnector extends SourceConnector {
     }
 
     static List<Map<String, String>> taskConfigs(Map<String, String> props, List<SectionId> sections, int maxTasks) {
-        int tasks = Math.min(maxTasks, sections.size());
+        // At least one task, even with no section yet: it exports the region's repair requests, which a region
+        // that lost every section needs most.
+        int tasks = Math.max(1, Math.min(maxTasks, sections.size()));
         List<List<SectionId>> groups = new ArrayList<>(tasks);
         for (int i = 0; i < tasks; i++) {
             groups.add(new ArrayList<>());
@@ -94,6 +96,7 @@ public final class DdmSourceConnector extends SourceConnector {
         for (List<SectionId> group : groups) {
             Map<String, String> task = new HashMap<>(props);
             task.put(DdmSourceTaskConfig.TASK_SECTIONS_CONFIG, SectionNames.format(group));
+            task.put(DdmSourceTaskConfig.TASK_REPAIRS_CONFIG, Boolean.toString(configs.isEmpty()));
             configs.add(task);
         }
         return configs;

@@ -55,7 +55,9 @@ public final class DdmSourceTask extends SourceTask {
     private final LogWatcher watcher = new LogWatcher();
 
     private DdmSourceTaskConfig config;
-    private Map<SectionId, String> storedOffsets;
+    private Map<SectionId, SourceOffsets.Position> storedOffsets;
+    private String storedRepairsOffset;
+    private RepairReader repairs;
     private RedissonClient redisson;
     private List<SectionReader> readers;
     private int nextReader;
@@ -78,18 +80,28 @@ public final class DdmSourceTask extends SourceTask {
         List<Map<String, String>> partitions = new ArrayList<>();
         for (SectionId section : config.assignedSections()) {
             partitions.add(SourceOffsets.partition(config.namespace(), section));
-            config.topicTemplate().topic(config.namespace(), section); // fails now if the name is too long
+            config.topicOf(section); // fails now if the name is too long
+        }
+        Map<String, String> repairsPartition = SourceOffsets.repairsPartition(config.namespace());
+        if (config.exportsRepairs()) {
+            partitions.add(repairsPartition);
         }
         Map<Map<String, String>, Map<String, Object>> offsets = context.offsetStorageReader().offsets(partitions);
         storedOffsets = new HashMap<>();
         for (SectionId section : config.assignedSections()) {
             Map<String, Object> offset = offsets == null ? null : offsets.get(SourceOffsets.partition(config.namespace(), section));
             try {
-                storedOffsets.put(section, SourceOffsets.streamId(offset));
+                storedOffsets.put(section, SourceOffsets.position(offset));
             } catch (IllegalArgumentException e) {
                 throw new ConnectException("the stored offset of section " + section + " is not one this connector wrote: "
                         + e.getMessage() + "; reset it with the Connect REST API (PATCH /connectors/<name>/offsets)", e);
             }
+        }
+        try {
+            storedRepairsOffset = config.exportsRepairs() && offsets != null
+                    ? SourceOffsets.streamId(offsets.get(repairsPartition)) : null;
+        } catch (IllegalArgumentException e) {
+            throw new ConnectException("the stored offset of the repair requests is not one this connector wrote: " + e.getMessage(), e);
         }
         log.info("DDM source task starting for {} section(s) of namespace '{}' in region '{}' on {} ({} with a stored offset), "
                 + "exporting {} origins", config.assignedSections().size(), config.namespace(), config.region(),
@@ -120,6 +132,9 @@ public final class DdmSourceTask extends SourceTask {
             for (int i = 0; i < n && !stopping.get(); i++) {
                 // Start with a different section each time, so that a busy one cannot starve the others.
                 more |= sections.get((nextReader + i) % n).poll(records, config.batchSize());
+            }
+            if (repairs != null && !stopping.get()) {
+                more |= repairs.poll(records, config.batchSize());
             }
             nextReader = n == 0 ? 0 : (nextReader + 1) % n;
         } catch (StoreUnavailableException e) {
@@ -170,10 +185,15 @@ public final class DdmSourceTask extends SourceTask {
             redisson = client;
         }
         List<SectionReader> opened = new ArrayList<>();
+        String controlTopic = config.controlTopic();
         for (SectionId section : config.assignedSections()) {
             SectionStore store = SectionStore.open(client, config.namespace(), section);
-            opened.add(new SectionReader(store, config.namespace(), config.topicTemplate().topic(config.namespace(), section),
-                    config.region(), config.exportOrigins(), config.startPosition(), storedOffsets.get(section)));
+            opened.add(new SectionReader(store, config.namespace(), config.topicOf(section), controlTopic,
+                    config.region(), config.exportOrigins(), config.startPosition(), storedOffsets.get(section),
+                    config.heartbeatInterval()));
+        }
+        if (config.exportsRepairs()) {
+            repairs = new RepairReader(client, config.namespace(), config.region(), controlTopic, storedRepairsOffset);
         }
         readers = List.copyOf(opened);
         return readers;

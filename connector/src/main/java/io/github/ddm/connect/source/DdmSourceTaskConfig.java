@@ -19,11 +19,17 @@ public final class DdmSourceTaskConfig extends DdmSourceConfig {
     public static final String TASK_SECTIONS_DOC = "The sections this task exports (partition/section, ...), assigned by "
             + "the connector. Not set by users.";
 
+    public static final String TASK_REPAIRS_CONFIG = "source.task.repairs";
+    public static final String TASK_REPAIRS_DOC = "Whether this task exports the region's repair requests (one task does), "
+            + "assigned by the connector. Not set by users.";
+
     /** The connector's keys and the task's assignment. */
     public static final ConfigDef TASK_CONFIG = new ConfigDef(CONFIG)
             .define(TASK_SECTIONS_CONFIG, Type.LIST, ConfigDef.NO_DEFAULT_VALUE, ConfigDef.LambdaValidator.with(
                             DdmSourceTaskConfig::validateAssignment, () -> "partition/section, ..."),
-                    Importance.LOW, TASK_SECTIONS_DOC, SOURCE_GROUP, 100, Width.LONG, "Task sections");
+                    Importance.LOW, TASK_SECTIONS_DOC, SOURCE_GROUP, 100, Width.LONG, "Task sections")
+            .define(TASK_REPAIRS_CONFIG, Type.BOOLEAN, false, Importance.LOW, TASK_REPAIRS_DOC, SOURCE_GROUP, 101,
+                    Width.SHORT, "Task exports repair requests");
 
     private final List<SectionId> assigned;
 
@@ -36,6 +42,11 @@ public final class DdmSourceTaskConfig extends DdmSourceConfig {
     /** The sections this task exports. */
     public List<SectionId> assignedSections() {
         return assigned;
+    }
+
+    /** Whether this task exports the region's repair requests. */
+    public boolean exportsRepairs() {
+        return getBoolean(TASK_REPAIRS_CONFIG);
     }
 
     private static void validateAssignment(String name, Object value) {

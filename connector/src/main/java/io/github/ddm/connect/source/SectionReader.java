@@ -4,8 +4,10 @@ import io.github.ddm.CorruptDocumentException;
 import io.github.ddm.SectionId;
 import io.github.ddm.SectionStore;
 import io.github.ddm.connect.ChangeEventData;
+import io.github.ddm.connect.ControlRecord;
 import io.github.ddm.connect.source.DdmSourceConfig.ExportOrigins;
 import io.github.ddm.schema.ChangeEvent;
+import io.github.ddm.schema.Origin;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -60,11 +62,23 @@ final class SectionReader {
     private final SectionId section;
     private final SectionStore store;
     private final String topic;
+    private final String controlTopic;
+    private final String namespace;
     private final Map<String, String> sourcePartition;
     private final String region;
+    private final Origin exporter;
     private final ExportOrigins origins;
     private final DdmSourceConfig.StartPosition start;
     private final String storedOffset;
+    private final long heartbeatNanos;
+    /** When this section last produced a record (a change or a heartbeat). */
+    private long lastRecordNanos = System.nanoTime();
+    /** The section epoch of the last entry read; a different one means this region lost or rebuilt the section. */
+    private String epoch;
+    /** Whether entries were read (and skipped) after the last record's offset. */
+    private boolean heartbeatDue;
+    /** When an idle reader last checked that its log still holds what it read. */
+    private long lastLogCheckNanos = System.nanoTime();
 
     /** The last log entry consumed; null until the start position is resolved. */
     private String position;
@@ -79,17 +93,25 @@ final class SectionReader {
     private long skippedOrigin;
     private long skippedCovered;
 
-    SectionReader(SectionStore store, String namespace, String topic, String region, ExportOrigins origins,
-                  DdmSourceConfig.StartPosition start, String storedOffset) {
+    SectionReader(SectionStore store, String namespace, String topic, String controlTopic, String region, ExportOrigins origins,
+                  DdmSourceConfig.StartPosition start, SourceOffsets.Position stored, Duration heartbeatInterval) {
         this.section = store.section();
         this.store = store;
         this.topic = topic;
+        this.controlTopic = controlTopic;
+        this.namespace = namespace;
         this.sourcePartition = SourceOffsets.partition(namespace, section);
         this.region = region;
+        this.exporter = Origin.of(region, EXPORTER_NODE);
         this.origins = origins;
         this.start = start;
-        this.storedOffset = storedOffset;
+        this.storedOffset = stored == null ? null : stored.streamId();
+        this.epoch = stored == null ? null : stored.epoch();
+        this.heartbeatNanos = heartbeatInterval.toNanos();
     }
+
+    /** The node named as the origin of the snapshots a source exports. */
+    static final String EXPORTER_NODE = "ddm-source";
 
     SectionId section() {
         return section;
@@ -125,7 +147,11 @@ final class SectionReader {
                 if (info.lastGeneratedId().equals(position)) {
                     entriesThrough = info.entriesAdded();
                 }
+            } else if (System.nanoTime() - lastLogCheckNanos >= heartbeatNanos) {
+                lastLogCheckNanos = System.nanoTime();
+                checkLogStillThere(out);
             }
+            heartbeatIfDue(out);
             return false;
         }
         if (logInfo().lostAfter(after, entriesThrough)) {
@@ -135,6 +161,7 @@ final class SectionReader {
         entriesThrough = entriesThrough < 0 ? -1 : entriesThrough + batch.entries();
         List<SourceRecord> records = new ArrayList<>(batch.events().size());
         for (ChangeEvent event : batch.events()) {
+            noteEpoch(event.epoch(), records, event.streamId());
             if (!isExported(event)) {
                 skippedOrigin++;
             } else if (isCovered(event)) {
@@ -144,6 +171,15 @@ final class SectionReader {
             }
         }
         position = batch.lastStreamId();
+        if (records.isEmpty()) {
+            // Nothing of this region's was in the batch: a heartbeat will carry the offset, so that a
+            // restart does not read these entries again (and never reports them as a hole).
+            heartbeatDue = true;
+            heartbeatIfDue(records);
+        } else {
+            heartbeatDue = false;
+            lastRecordNanos = System.nanoTime();
+        }
         if (covered != null && SourceOffsets.compare(position, coveredUntil) >= 0) {
             covered = null;
             coveredUntil = null;
@@ -245,11 +281,10 @@ final class SectionReader {
         List<SourceRecord> records = new ArrayList<>(events.size());
         for (ChangeEvent event : events) {
             s.versions.put(event.key().id(), event.version());
-            if (isExported(event)) {
-                records.add(record(event, s.offsetDuring));
-            } else {
-                skippedOrigin++;
-            }
+            noteEpoch(event.epoch(), records, s.offsetDuring);
+            // A snapshot hands over this region's whole copy (its merge state included): it is sent
+            // as this region's, whoever made the last change.
+            records.add(record(asExporter(event), s.offsetDuring));
         }
         s.next += chunk.size();
         s.emitted += records.size();
@@ -258,7 +293,7 @@ final class SectionReader {
             if (!records.isEmpty()) {
                 // The last record moves the offset past the snapshot; until it is committed, a restart snapshots again.
                 SourceRecord tail = records.remove(records.size() - 1);
-                records.add(new SourceRecord(tail.sourcePartition(), SourceOffsets.offset(s.resumeAfter), tail.topic(),
+                records.add(new SourceRecord(tail.sourcePartition(), SourceOffsets.offset(s.resumeAfter, epoch), tail.topic(),
                         tail.kafkaPartition(), tail.keySchema(), tail.key(), tail.valueSchema(), tail.value(),
                         tail.timestamp(), tail.headers()));
             }
@@ -269,13 +304,86 @@ final class SectionReader {
                 coveredUntil = coveredHead;
             }
             snapshot = null;
-            log.info("{}: snapshot done: {} snapshot event(s) exported for {} document(s) ({} of other regions, {} unreadable) "
+            log.info("{}: snapshot done: {} snapshot event(s) exported for {} document(s) ({} never written, {} unreadable) "
                     + "in {} ms; continuing after log entry {}", section, s.emitted, s.ids.size(),
                     s.ids.size() - s.emitted - s.corrupt, s.corrupt, (System.nanoTime() - s.started) / 1_000_000, position);
         }
         exported += records.size();
         out.addAll(records);
+        if (!records.isEmpty()) {
+            lastRecordNanos = System.nanoTime();
+        }
         return true;
+    }
+
+    /**
+     * While idle: whether the log still holds what this reader read. A log whose newest entry ever
+     * added is before the position, or that has had fewer entries than the reader counted, was lost
+     * with the section's data (a flush, a failover to an empty replica): the source asks the other
+     * regions for the whole section and starts the new log from its beginning.
+     */
+    private void checkLogStillThere(List<SourceRecord> out) throws InterruptedException {
+        if (position.equals(SourceOffsets.LOG_START)) {
+            return;
+        }
+        SectionStore.LogInfo info = logInfo();
+        if (SourceOffsets.compare(info.lastGeneratedId(), position) >= 0 && info.entriesAdded() >= entriesThrough) {
+            return;
+        }
+        log.warn("{}: the section log {} no longer holds what this source read (it had {} entries up to {}; now {} up to {}): this "
+                + "region lost the section's data; asking the other regions for their copies of the whole section",
+                section, store.logKey(), entriesThrough, position, info.entriesAdded(), info.lastGeneratedId());
+        position = SourceOffsets.LOG_START;
+        entriesThrough = 0;
+        epoch = null;
+        out.add(control(ControlRecord.repair(region, namespace, section, null, null, System.currentTimeMillis()), position));
+        lastRecordNanos = System.nanoTime();
+    }
+
+    /**
+     * Notes the section epoch of an entry read. A different epoch than the last one means this
+     * region's Redis lost the section's data (or it was rebuilt): the source asks the other regions
+     * for their copies of the whole section, so this region gets back what it lost (docs/regions.md,
+     * "Region data loss").
+     */
+    private void noteEpoch(String seen, List<SourceRecord> records, String offset) {
+        if (seen == null || seen.equals(epoch)) {
+            return;
+        }
+        String previous = epoch;
+        epoch = seen;
+        if (previous != null) {
+            log.warn("{}: the section's epoch changed from {} to {}: this region lost (or rebuilt) the section's data; asking the "
+                    + "other regions for their copies of the whole section", section, previous, seen);
+            ControlRecord repair = ControlRecord.repair(region, namespace, section, null, null, System.currentTimeMillis());
+            records.add(control(repair, offset));
+        }
+    }
+
+    /** Adds a heartbeat if entries were read past the last record and the interval has passed since that record. */
+    private void heartbeatIfDue(List<SourceRecord> out) {
+        if (heartbeatDue && System.nanoTime() - lastRecordNanos >= heartbeatNanos) {
+            out.add(heartbeat(position));
+            heartbeatDue = false;
+            lastRecordNanos = System.nanoTime();
+        }
+    }
+
+    private SourceRecord heartbeat(String streamId) {
+        return control(ControlRecord.heartbeat(region, namespace, section, streamId, System.currentTimeMillis()), streamId);
+    }
+
+    private SourceRecord control(ControlRecord record, String offset) {
+        ConnectHeaders headers = new ConnectHeaders();
+        headers.addString(ControlRecord.HEADER, record.kind().wireName());
+        headers.addString(ORIGIN_HEADER, exporter.toString());
+        return new SourceRecord(sourcePartition, SourceOffsets.offset(offset, epoch), controlTopic, null,
+                ChangeEventData.KEY_SCHEMA, record.key(), ControlRecord.SCHEMA, record.toStruct(), record.time(), headers);
+    }
+
+    private ChangeEvent asExporter(ChangeEvent e) {
+        return new ChangeEvent(e.eventId(), e.key(), e.op(), e.version(), e.prevVersion(), e.epoch(), e.time(), exporter,
+                e.patch(), e.state(), e.streamId(), e.lineage(), e.clock(), e.stamps(), e.conflicts());
     }
 
     private boolean isExported(ChangeEvent event) {
@@ -294,10 +402,14 @@ final class SectionReader {
         ConnectHeaders headers = new ConnectHeaders();
         headers.addLong(VERSION_HEADER, event.version());
         headers.addString(ORIGIN_HEADER, event.origin().toString());
-        return new SourceRecord(sourcePartition, SourceOffsets.offset(offset), topic, null,
+        // The record's time is the change's, but never ahead of this worker's clock: a change stamped by
+        // a writer whose clock runs fast would otherwise hold a log segment "in the future" at the broker
+        // (kept past retention, and rejected past log.message.timestamp.after.max.ms).
+        long time = Math.min(event.time().toEpochMilli(), System.currentTimeMillis());
+        return new SourceRecord(sourcePartition, SourceOffsets.offset(offset, epoch), topic, null,
                 ChangeEventData.KEY_SCHEMA, ChangeEventData.key(event),
                 ChangeEventData.VALUE_SCHEMA, ChangeEventData.toStruct(event),
-                event.time().toEpochMilli(), headers);
+                time, headers);
     }
 
     private static Instant instantOf(String streamId) {

@@ -17,6 +17,9 @@ final class SourceOffsets {
     static final String PARTITION = "partition";
     static final String SECTION = "section";
     static final String STREAM_ID = "streamId";
+    static final String EPOCH = "epoch";
+    static final String STREAM = "stream";
+    static final String REPAIRS = "repairs";
 
     /** The id before every log entry. */
     static final String LOG_START = "0-0";
@@ -42,6 +45,50 @@ final class SourceOffsets {
 
     static Map<String, String> offset(String streamId) {
         return Collections.singletonMap(STREAM_ID, streamId);
+    }
+
+    /**
+     * A section's offset: the stream id, and the section epoch of the entries read up to it (so that
+     * a restarted task notices that the section's data was lost meanwhile); null epoch for none.
+     */
+    static Map<String, String> offset(String streamId, String epoch) {
+        if (epoch == null) {
+            return offset(streamId);
+        }
+        Map<String, String> offset = new HashMap<>();
+        offset.put(STREAM_ID, streamId);
+        offset.put(EPOCH, epoch);
+        return Collections.unmodifiableMap(offset);
+    }
+
+    /** A stored section offset: where the log was read to, and in which epoch (null if not recorded). */
+    record Position(String streamId, String epoch) {
+    }
+
+    /**
+     * The stored offset of a section, or null for none.
+     *
+     * @throws IllegalArgumentException if the offset is not one this connector wrote
+     */
+    static Position position(Map<String, ?> offset) {
+        if (offset == null) {
+            return null;
+        }
+        Object epoch = offset.get(EPOCH);
+        if (epoch != null && !(epoch instanceof String)) {
+            throw new IllegalArgumentException("a DDM source offset's epoch is text, got " + offset);
+        }
+        Map<String, Object> withoutEpoch = new HashMap<>(offset);
+        withoutEpoch.remove(EPOCH);
+        return new Position(streamId(withoutEpoch), (String) epoch);
+    }
+
+    /** The source partition of a namespace's repair requests. */
+    static Map<String, String> repairsPartition(String namespace) {
+        Map<String, String> partition = new HashMap<>();
+        partition.put(NAMESPACE, namespace);
+        partition.put(STREAM, REPAIRS);
+        return Collections.unmodifiableMap(partition);
     }
 
     /**

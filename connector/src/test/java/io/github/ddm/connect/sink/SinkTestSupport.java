@@ -11,6 +11,8 @@ import io.github.ddm.schema.ChangeEvent;
 import io.github.ddm.schema.ChangeEventCodec;
 import io.github.ddm.schema.DataKey;
 import io.github.ddm.schema.Origin;
+import io.github.ddm.schema.Stamp;
+import io.github.ddm.schema.VersionVector;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -59,19 +61,35 @@ final class SinkTestSupport {
         }
     }
 
+    /*
+     * The events of one writer region: its version v is its v-th change of the key, so its clock is
+     * {region~L<region>: v}, as a region's own log would carry it.
+     */
+
     static ChangeEvent create(SectionId section, String id, long version, long prevVersion, String state, String region) {
         return ChangeEvent.create(eventId(id, version), key(section, id), version, prevVersion, SOURCE_EPOCH, Instant.now(),
-                Origin.of(region, "n1"), json(state));
+                Origin.of(region, "n1"), json(state)).withClock(lineage(region), clock(region, version));
     }
 
     static ChangeEvent update(SectionId section, String id, long version, long prevVersion, String patch, String region) {
         return ChangeEvent.update(eventId(id, version), key(section, id), version, prevVersion, SOURCE_EPOCH, Instant.now(),
-                Origin.of(region, "n1"), json(patch), null);
+                Origin.of(region, "n1"), json(patch), null).withClock(lineage(region), clock(region, version));
     }
 
+    /** The writer's whole copy at {@code version}, as its source exports it in answer to a repair request. */
     static ChangeEvent snapshot(SectionId section, String id, long version, String state, String region) {
-        return ChangeEvent.snapshot(eventId(id, version) + "-s", key(section, id), version, 0, SOURCE_EPOCH, Instant.now(),
-                Origin.of(region, "n1"), json(state));
+        Instant now = Instant.now();
+        return ChangeEvent.snapshot(eventId(id, version) + "-s", key(section, id), version, 0, SOURCE_EPOCH, now,
+                        Origin.of(region, "n1"), json(state)).withClock(lineage(region), clock(region, version))
+                .withStamps(Map.of("", new Stamp(now.toEpochMilli(), version, version, region, lineage(region))));
+    }
+
+    static String lineage(String region) {
+        return "L" + region;
+    }
+
+    static VersionVector clock(String region, long version) {
+        return VersionVector.of(Map.of(VersionVector.replica(region, lineage(region)), version));
     }
 
     static DataKey key(SectionId section, String id) {

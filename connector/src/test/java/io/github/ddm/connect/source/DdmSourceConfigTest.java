@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.ddm.SectionId;
+import io.github.ddm.schema.TopicTemplate;
 import io.github.ddm.connect.source.DdmSourceConfig.ExportOrigins;
 import io.github.ddm.connect.source.DdmSourceConfig.StartPosition;
 import java.time.Duration;
@@ -53,7 +54,9 @@ class DdmSourceConfigTest {
         assertThat(config.batchSize()).isEqualTo(DdmSourceConfig.BATCH_SIZE_DEFAULT);
         assertThat(config.exportOrigins()).isEqualTo(ExportOrigins.LOCAL);
         assertThat(config.startPosition()).isEqualTo(StartPosition.EARLIEST);
-        assertThat(config.topicTemplate().topic("ddm", new SectionId("orders", "book"))).isEqualTo("ddm.orders.book");
+        assertThat(config.topicOf(new SectionId("orders", "book"))).isEqualTo("ddm.eu-west.orders.book");
+        assertThat(config.controlTopic()).isEqualTo("ddm.eu-west.control");
+        assertThat(config.heartbeatInterval()).isEqualTo(Duration.ofMillis(DdmSourceConfig.HEARTBEAT_INTERVAL_MS_DEFAULT));
         assertThat(config.namespace()).isEqualTo("ddm");
     }
 
@@ -64,7 +67,7 @@ class DdmSourceConfigTest {
 
         assertThat(own).extracting(k -> k.name).containsExactlyInAnyOrder("source.sections", "source.sections.pattern",
                 "source.discovery.interval.ms", "source.topic.template", "source.batch.size", "source.poll.interval.ms",
-                "source.export.origins", "source.start");
+                "source.export.origins", "source.start", "source.control.topic", "source.heartbeat.interval.ms");
         for (ConfigDef.ConfigKey key : own) {
             assertThat(key.hasDefault()).as(key.name).isTrue();
             assertThat(key.validator).as(key.name).isNotNull();
@@ -140,13 +143,13 @@ class DdmSourceConfigTest {
         DdmSourceConnector connector = new DdmSourceConnector();
 
         Map<String, List<String>> errors = errors(connector.validate(with("redis.uri", "localhost:6379",
-                "source.export.origins", "mine", "source.topic.template", "ddm.${region}", "source.poll.interval.ms", "0",
+                "source.export.origins", "mine", "source.topic.template", "ddm.${zone}", "source.poll.interval.ms", "0",
                 "ddm.region", null)));
 
         assertThat(errors).containsOnlyKeys("redis.uri", "source.export.origins", "source.topic.template",
                 "source.poll.interval.ms", "ddm.region");
         assertThat(errors.get("redis.uri")).singleElement().asString().contains("redis.uri").contains("redis://");
-        assertThat(errors.get("source.topic.template")).singleElement().asString().contains("${region}");
+        assertThat(errors.get("source.topic.template")).singleElement().asString().contains("${zone}");
     }
 
     @Test
@@ -161,16 +164,21 @@ class DdmSourceConfigTest {
     @Test
     void topicTemplate_perSectionOrFixed_andRejectsIllegalNames() {
         SectionId section = new SectionId("eu.orders", "book");
-        assertThat(TopicTemplate.parse("${namespace}-${partition}-${section}").topic("ns", section)).isEqualTo("ns-eu.orders-book");
+        assertThat(TopicTemplate.parse("${namespace}-${region}-${partition}-${section}").topic("ns", "us", "eu.orders", "book"))
+                .isEqualTo("ns-us-eu.orders-book");
         TopicTemplate fixed = TopicTemplate.parse("ddm.changes");
-        assertThat(fixed.topic("ddm", section)).isEqualTo("ddm.changes");
+        assertThat(fixed.topic("ddm", "us", section.partition(), section.section())).isEqualTo("ddm.changes");
         assertThat(fixed.isSingleTopic()).isTrue();
+        assertThat(TopicTemplate.parse(TopicTemplate.DEFAULT).matches("ddm.us.orders.book")).isTrue();
+        assertThat(TopicTemplate.parse(TopicTemplate.DEFAULT).matches("ddm.us.control")).isFalse();
 
         assertThatThrownBy(() -> TopicTemplate.parse("ddm changes")).hasMessageContaining("[A-Za-z0-9._-]");
         assertThatThrownBy(() -> TopicTemplate.parse("")).hasMessageContaining("empty");
         assertThatThrownBy(() -> TopicTemplate.parse("x${id}")).hasMessageContaining("${id}");
-        assertThatThrownBy(() -> TopicTemplate.parse("x".repeat(200) + "${partition}${section}").topic("ddm",
-                new SectionId("p".repeat(30), "s".repeat(30)))).hasMessageContaining("249");
+        assertThatThrownBy(() -> TopicTemplate.parse("x".repeat(200) + "${partition}${section}").topic("ddm", "eu",
+                "p".repeat(30), "s".repeat(30))).hasMessageContaining("249");
+        assertThatThrownBy(() -> new DdmSourceConfig(with(DdmSourceConfig.CONTROL_TOPIC_CONFIG, "ddm.${section}.control")))
+                .hasMessageContaining("one control topic serves every section");
     }
 
     @Test
@@ -186,7 +194,12 @@ class DdmSourceConfigTest {
         assertThat(two.get(0)).containsEntry("redis.uri", "redis://127.0.0.1:6379");
 
         assertThat(DdmSourceConnector.taskConfigs(minimal(), sections, 10)).hasSize(5);
-        assertThat(DdmSourceConnector.taskConfigs(minimal(), List.of(), 4)).isEmpty();
+        assertThat(two).extracting(t -> t.get(DdmSourceTaskConfig.TASK_REPAIRS_CONFIG)).as("one task exports repair requests")
+                .containsExactly("true", "false");
+        List<Map<String, String>> none = DdmSourceConnector.taskConfigs(minimal(), List.of(), 4);
+        assertThat(none).as("a task even without sections: it exports the repair requests").hasSize(1);
+        assertThat(new DdmSourceTaskConfig(none.get(0)).assignedSections()).isEmpty();
+        assertThat(new DdmSourceTaskConfig(none.get(0)).exportsRepairs()).isTrue();
     }
 
     @Test

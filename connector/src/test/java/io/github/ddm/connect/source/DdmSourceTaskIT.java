@@ -61,7 +61,7 @@ class DdmSourceTaskIT {
 
     private DdmSourceTask start(Map<Map<String, String>, Map<String, Object>> stored, String... keyValues) {
         Map<String, String> props = new HashMap<>(Map.of("redis.uri", redis.server().uri(), "ddm.region", REGION,
-                "source.sections", "task.docs", "source.poll.interval.ms", "100",
+                "source.sections", "task.docs", "source.poll.interval.ms", "100", "source.topic.template", "ddm.${partition}.${section}",
                 DdmSourceTaskConfig.TASK_SECTIONS_CONFIG, "task/docs"));
         for (int i = 0; i < keyValues.length; i += 2) {
             props.put(keyValues[i], keyValues[i + 1]);
@@ -98,7 +98,8 @@ class DdmSourceTaskIT {
         for (SourceRecord record : records) {
             ChangeEvent event = ChangeEventData.toEvent(record.value());
             assertThat(record.sourcePartition()).isEqualTo(Map.of("namespace", "ddm", "partition", "task", "section", "docs"));
-            assertThat(record.sourceOffset()).isEqualTo(Map.of("streamId", event.streamId()));
+            assertThat(record.sourceOffset()).as("the entry's stream id, and the section's epoch")
+                    .isEqualTo(Map.of("streamId", event.streamId(), "epoch", event.epoch()));
             assertThat(record.topic()).isEqualTo("ddm.task.docs");
             assertThat(record.key()).isEqualTo("task/docs/a");
             assertThat(record.timestamp()).isEqualTo(event.time().toEpochMilli());

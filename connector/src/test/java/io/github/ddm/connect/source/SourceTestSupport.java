@@ -86,6 +86,8 @@ final class SourceTestSupport {
         config.put("redis.uri", redisUri);
         config.put("ddm.region", REGION);
         config.put("source.poll.interval.ms", "50");
+        // These tests are about one region's export: a topic per section, as before regions had their own topics.
+        config.put("source.topic.template", "ddm.${partition}.${section}");
         for (int i = 0; i < keyValues.length; i += 2) {
             config.put(keyValues[i], keyValues[i + 1]);
         }
