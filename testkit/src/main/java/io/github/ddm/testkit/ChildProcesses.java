@@ -13,7 +13,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Makes sure no server process outlives the JVM that started it.
+ * Makes sure no server process ({@code redis-server}, a {@link ConnectWorkerProcess}) outlives the
+ * JVM that started it.
  *
  * <p>Three layers: every owner stops its process in {@code close()}; a shutdown hook kills
  * whatever is still registered when the JVM exits (a failed test, a forgotten close); and since a
@@ -127,7 +128,7 @@ final class ChildProcesses {
             if (ProcessHandle.of(owner).map(ProcessHandle::isAlive).orElse(false)) {
                 return false;
             }
-            Optional<ProcessHandle> orphan = ProcessHandle.of(pid).filter(ChildProcesses::isRedisServer);
+            Optional<ProcessHandle> orphan = ProcessHandle.of(pid).filter(ChildProcesses::isTestkitServer);
             Files.deleteIfExists(file);
             if (orphan.isPresent()) {
                 orphan.get().destroyForcibly();
@@ -139,9 +140,11 @@ final class ChildProcesses {
         return false;
     }
 
-    private static boolean isRedisServer(ProcessHandle handle) {
+    private static boolean isTestkitServer(ProcessHandle handle) {
         // Only kill what testkit could have started: pids are reused. Debian links redis-server to
-        // redis-check-rdb, so the executable's name alone does not say "redis-server".
-        return handle.isAlive() && handle.info().command().map(c -> c.contains("redis")).orElse(false);
+        // redis-check-rdb, so the executable's name alone does not say "redis-server". A Connect
+        // worker is a java process with ConnectWorkerProcess's main class on its command line.
+        return handle.isAlive() && (handle.info().command().map(c -> c.contains("redis")).orElse(false)
+                || handle.info().commandLine().map(c -> c.contains(ConnectWorkerProcess.MAIN_CLASS)).orElse(false));
     }
 }
