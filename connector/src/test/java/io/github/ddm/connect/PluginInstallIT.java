@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.github.ddm.testkit.ConnectCluster;
 import io.github.ddm.testkit.RedisServer;
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -17,8 +16,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipInputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -40,23 +37,6 @@ class PluginInstallIT {
     @TempDir
     Path pluginPath;
 
-    private static void unzip(Path archive, Path target) throws IOException {
-        try (ZipInputStream zip = new ZipInputStream(Files.newInputStream(archive))) {
-            ZipEntry entry;
-            while ((entry = zip.getNextEntry()) != null) {
-                Path out = target.resolve(entry.getName()).normalize();
-                assertThat(out.startsWith(target)).as("zip entry %s stays inside the plugin directory", entry.getName()).isTrue();
-                if (entry.isDirectory()) {
-                    Files.createDirectories(out);
-                } else {
-                    Files.createDirectories(out.getParent());
-                    Files.copy(zip, out); // reads this entry only; the stream stays open
-                    zip.closeEntry();
-                }
-            }
-        }
-    }
-
     private static String get(String url) throws Exception {
         HttpResponse<String> response = HttpClient.newHttpClient().send(
                 HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
@@ -70,9 +50,7 @@ class PluginInstallIT {
                 .as("the connector must not be on the test class path").isInstanceOf(ClassNotFoundException.class);
         assertThatThrownBy(() -> Class.forName("io.github.ddm.DocumentManager"))
                 .as("core must not be on the test class path").isInstanceOf(ClassNotFoundException.class);
-        Path archive = Path.of(System.getProperty("ddm.plugin.archive"));
-        assertThat(archive).exists();
-        unzip(archive, pluginPath);
+        PluginArchive.installInto(pluginPath);
         assertThat(pluginPath.resolve("ddm-connector/manifest.json")).exists();
         try (var jars = Files.list(pluginPath.resolve("ddm-connector/lib"))) {
             List<String> names = jars.map(p -> p.getFileName().toString()).toList();

@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
@@ -30,6 +31,7 @@ import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
@@ -116,11 +118,21 @@ final class SourceTestSupport {
 
     /** Every committed record of {@code topic} (read_committed), up to its current end; empty if there is no such topic. */
     static List<Exported> readAll(String bootstrapServers, String topic, Function<byte[], ChangeEvent> decoder) {
+        return readAll(bootstrapServers, topic, decoder, IsolationLevel.READ_COMMITTED);
+    }
+
+    /**
+     * Every record of {@code topic} up to its current end, as a consumer with this isolation level
+     * sees it: READ_COMMITTED up to the last stable offset, without aborted records; READ_UNCOMMITTED
+     * up to the high watermark, with the records of aborted and open transactions. Empty if there is no such topic.
+     */
+    static List<Exported> readAll(String bootstrapServers, String topic, Function<byte[], ChangeEvent> decoder,
+                                  IsolationLevel isolation) {
         Map<String, Object> props = new HashMap<>();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ConsumerConfig.GROUP_ID_CONFIG, "ddm-source-it-" + UUID.randomUUID());
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation.toString().toLowerCase(Locale.ROOT));
         props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000);
         List<Exported> out = new ArrayList<>();
@@ -210,20 +222,26 @@ final class SourceTestSupport {
         private final AtomicLong commits = new AtomicLong();
         private final List<Throwable> errors = new CopyOnWriteArrayList<>();
 
+        /** 4 changes every 5 ms, or as many as Redis takes. */
         BackgroundWriter(DocumentManager<Doc> writer, int keys, ScheduledExecutorService executor) {
+            this(writer, keys, 4, Duration.ofMillis(5), executor);
+        }
+
+        /** {@code perTick} changes every {@code period} (fewer if Redis is slower), round-robin over {@code keys} keys. */
+        BackgroundWriter(DocumentManager<Doc> writer, int keys, int perTick, Duration period, ScheduledExecutorService executor) {
             this.executor = Objects.requireNonNull(executor);
             AtomicLong round = new AtomicLong();
             executor.scheduleAtFixedRate(() -> {
                 try {
                     long r = round.getAndIncrement();
-                    for (int i = 0; i < 4; i++) {
-                        bump(writer, "k" + ((r * 4 + i) % keys));
+                    for (int i = 0; i < perTick; i++) {
+                        bump(writer, "k" + ((r * perTick + i) % keys));
                         commits.incrementAndGet();
                     }
                 } catch (RuntimeException e) {
                     errors.add(e);
                 }
-            }, 0, 5, TimeUnit.MILLISECONDS);
+            }, 0, period.toNanos(), TimeUnit.NANOSECONDS);
         }
 
         long commits() {
