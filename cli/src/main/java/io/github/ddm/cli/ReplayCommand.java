@@ -49,8 +49,9 @@ final class ReplayCommand implements Callable<Integer> {
 
     // No defaultValue attribute: picocli would read the template's ${partition} as one of its variables.
     @Option(names = "--topic-template", paramLabel = "TEMPLATE",
-            description = "The source connector's source.topic.template (default: ddm.$${partition}.$${section}); a name "
-                    + "without placeholders is one topic for every section.")
+            description = "The source connector's source.topic.template (default: ddm.$${region}.$${partition}.$${section}):"
+                    + " with $${region}, every region's topics of the scope are read; a name without placeholders is one"
+                    + " topic for every section.")
     String topicTemplate = TopicNaming.DEFAULT_TEMPLATE;
 
     @ArgGroup(exclusive = true, multiplicity = "1")

@@ -29,7 +29,7 @@ class ReplayCommandIT {
     }
 
     private static final SectionId SECTION = new SectionId("shop", "carts");
-    private static final String TOPIC = "ddm.shop.carts";
+    private static final String TOPIC = "ddm.eu.shop.carts";
 
     @RegisterExtension
     static final KafkaExtension kafka = KafkaExtension.create();
@@ -115,6 +115,6 @@ class ReplayCommandIT {
     void aTopicThatDoesNotExist_isAnError_namingIt() {
         Cli.Run run = Cli.run(replay("--section", "shop.nothing"));
         assertThat(run.exitCode()).isEqualTo(Ddm.ERROR);
-        assertThat(run.err()).contains("ddm.shop.nothing").contains("do not exist");
+        assertThat(run.err()).contains("no topic of section shop.nothing");
     }
 }

@@ -4,6 +4,7 @@ import io.github.ddm.HistorySource;
 import io.github.ddm.SectionId;
 import io.github.ddm.schema.ChangeEvent;
 import io.github.ddm.schema.DataKey;
+import io.github.ddm.schema.Names;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -21,12 +22,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A {@link HistorySource} that reads a late subscriber's missing versions from the Kafka topics
- * the DDM source connector writes: for a key and a version, it reads the key's section topic and
- * returns the key's events after that version, in order. Configure it on the managers whose change
+ * the DDM source connector writes: for a key and a version, it reads the topic of the key's
+ * section that holds its region's own changes, and returns the key's events after that version, in
+ * order. Configure it on the managers whose change
  * buffer and Redis log may not reach back far enough:
  *
  * <pre>{@code
- * try (KafkaHistorySource history = KafkaHistorySource.builder(Map.of("bootstrap.servers", "kafka:9092")).build()) {
+ * try (KafkaHistorySource history = KafkaHistorySource.builder(Map.of("bootstrap.servers", "kafka:9092"))
+ *         .region("eu-west").build()) {
  *     DocumentManager<OrderBook> books = DocumentManager.builder(OrderBook.class)
  *             .redisson(redisson).section("orders", "book").origin("eu-west", "pricer-1")
  *             .historySource(history)
@@ -40,6 +43,8 @@ import org.slf4j.LoggerFactory;
  * subscriber gets exactly the updates it missed. Where a version is missing from the topic
  * (retention), the history continues at the next event that carries the whole document, handed
  * over as an explicit {@code SNAPSHOT} event; patches in between are left out. At most
+ * Changes another region made reach this region merged, under versions its topic does not carry:
+ * to the chain they are holes like any other. At most
  * {@linkplain Builder#maxEvents maxEvents} events are returned; DDM continues from the Redis log,
  * or asks again. Records that are not valid events are logged by the reader and left out.
  *
@@ -62,6 +67,7 @@ public final class KafkaHistorySource implements HistorySource, AutoCloseable {
 
     private final KafkaEventReader reader;
     private final TopicNaming naming;
+    private final String region;
     private final Duration timeout;
     private final int maxEvents;
     private final ThreadPoolExecutor ownedExecutor;
@@ -70,6 +76,7 @@ public final class KafkaHistorySource implements HistorySource, AutoCloseable {
     private KafkaHistorySource(Builder builder) {
         this.reader = builder.reader;
         this.naming = builder.naming;
+        this.region = builder.region;
         this.timeout = builder.timeout;
         this.maxEvents = builder.maxEvents;
         this.ownedExecutor = new ThreadPoolExecutor(builder.maxConcurrentReads, builder.maxConcurrentReads, 30, TimeUnit.SECONDS,
@@ -164,13 +171,18 @@ public final class KafkaHistorySource implements HistorySource, AutoCloseable {
             throw new KafkaReplayException(key, "the Kafka history of " + key + " waited longer than " + timeout
                     + " for a reading thread", null);
         }
-        String topic = naming.topicFor(new SectionId(key.partition(), key.section()));
+        SectionId section = new SectionId(key.partition(), key.section());
+        String topic = region == null ? naming.topicFor(section) : naming.isPerRegion() ? naming.topicFor(region, section)
+                : naming.topicFor(section);
         HistoryChain chain = new HistoryChain(fromVersion, maxEvents);
         ReadResult result = reader.read(ReadRequest.of(topic).scope(KeyScope.key(key)).timeout(Duration.ofNanos(left)),
                 new EventHandler() {
                     @Override
                     public void onEvent(ChangeEvent event, RecordPosition position) {
-                        chain.offer(event);
+                        // Only this region's own changes form its sequence of versions.
+                        if (region == null || region.equals(event.origin().region())) {
+                            chain.offer(event);
+                        }
                     }
 
                     @Override
@@ -224,6 +236,7 @@ public final class KafkaHistorySource implements HistorySource, AutoCloseable {
         private final KafkaEventReader.Builder readerBuilder;
         private KafkaEventReader reader;
         private TopicNaming naming = TopicNaming.perSection();
+        private String region;
         private Duration timeout = Duration.ofSeconds(30);
         private int maxEvents = 10_000;
         private int maxConcurrentReads = 2;
@@ -237,6 +250,20 @@ public final class KafkaHistorySource implements HistorySource, AutoCloseable {
         /** How the connector named its topics (default {@link TopicNaming#perSection()}). */
         public Builder topicNaming(TopicNaming naming) {
             this.naming = Objects.requireNonNull(naming, "naming");
+            return this;
+        }
+
+        /**
+         * The region of the managers this source serves (their {@code origin} region). Required when
+         * the naming has {@code ${region}} (the default): a late subscriber missed versions of its own
+         * region's sequence, which only that region's topic holds; other regions' changes reached it
+         * merged, as changes Kafka does not carry. With another naming, the events of other regions
+         * in the topic are left out.
+         *
+         * @throws IllegalArgumentException if {@code region} is not a short name
+         */
+        public Builder region(String region) {
+            this.region = Names.requireShortName("region", region);
             return this;
         }
 
@@ -271,10 +298,15 @@ public final class KafkaHistorySource implements HistorySource, AutoCloseable {
         /**
          * The source, with its reading threads (started on demand).
          *
-         * @throws IllegalStateException if {@code bootstrap.servers} is missing
+         * @throws IllegalStateException if {@code bootstrap.servers} is missing, or the naming has
+         *     {@code ${region}} and no {@link #region} is set
          * @throws IllegalArgumentException if a client property has a bad value
          */
         public KafkaHistorySource build() {
+            if (naming.isPerRegion() && region == null) {
+                throw new IllegalStateException("the topic naming " + naming + " gives each region its own topics: set region(...)"
+                        + " to the origin region of the managers this history source serves");
+            }
             if (reader == null) {
                 reader = readerBuilder.build();
             }

@@ -79,7 +79,8 @@ public final class KafkaReplay {
         this.reader = builder.reader;
         this.redisson = builder.redisson;
         this.namespace = builder.namespace;
-        this.naming = builder.naming;
+        // ${namespace} in a template stands for the namespace the replay writes: the connector's.
+        this.naming = builder.naming.withNamespace(builder.namespace);
         this.listener = builder.listener;
         this.maxInFlight = builder.maxInFlight;
         this.applyTimeout = builder.applyTimeout;
@@ -100,7 +101,7 @@ public final class KafkaReplay {
      */
     public ReplaySummary replayKey(DataKey key) {
         Objects.requireNonNull(key, "key");
-        return replay(KeyScope.key(key), List.of(naming.topicFor(new SectionId(key.partition(), key.section()))));
+        return replay(KeyScope.key(key), topicsOf(new SectionId(key.partition(), key.section())));
     }
 
     /**
@@ -112,7 +113,19 @@ public final class KafkaReplay {
      */
     public ReplaySummary replaySection(SectionId section) {
         Objects.requireNonNull(section, "section");
-        return replay(KeyScope.section(section), List.of(naming.topicFor(section)));
+        return replay(KeyScope.section(section), topicsOf(section));
+    }
+
+    /** The section's topic, or with one topic per region, every region's that exists. */
+    private List<String> topicsOf(SectionId section) {
+        if (!naming.isPerRegion()) {
+            return List.of(naming.topicFor(section));
+        }
+        List<String> topics = reader.topics(topic -> naming.matches(topic, section));
+        if (topics.isEmpty()) {
+            throw new KafkaReplayException(null, "no topic of section " + section + " fits " + naming, null);
+        }
+        return topics;
     }
 
     /**

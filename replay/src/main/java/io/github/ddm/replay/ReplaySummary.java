@@ -20,7 +20,8 @@ import java.util.Objects;
  * @param superseded events skipped because a newer whole-document event of their key follows
  * @param applied events written to the target
  * @param duplicates events the target already had
- * @param gaps patches that did not follow the stored version, and were skipped
+ * @param gaps changes whose earlier changes (the ones they build on: the previous version, or
+ *     another region's changes they had seen) never arrived in the topics, so they were skipped
  * @param unappliable events whose patch did not fit the stored document (see {@code unappliableRecords})
  * @param keysBehind documents whose newest event was a gap or unappliable: the target is behind
  *     the topic for them (their history in Kafka is incomplete: retention, or a missing snapshot)

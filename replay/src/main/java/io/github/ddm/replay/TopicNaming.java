@@ -1,18 +1,21 @@
 package io.github.ddm.replay;
 
 import io.github.ddm.SectionId;
+import io.github.ddm.schema.Names;
+import io.github.ddm.schema.TopicTemplate;
 import java.util.Objects;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Which Kafka topic holds a section's change events, as the DDM source connector names them: from a
- * template with the placeholders {@code ${partition}} and {@code ${section}} (default
- * {@value #DEFAULT_TEMPLATE}, one topic per section), or one fixed topic for every section.
+ * Which Kafka topics hold a section's change events, as the DDM source connector names them: the
+ * connector's {@code source.topic.template}, parsed by the same {@link TopicTemplate}. With the
+ * default, {@value TopicTemplate#DEFAULT}, each region has its own topic per section, and a
+ * section's history is spread over the topics of every region that wrote it: the replay reads them
+ * all, and takes each change in only after the changes it depends on (docs/regions.md).
  *
  * <pre>{@code
- * TopicNaming.perSection()                       // ddm.orders.book for section orders/book
- * TopicNaming.template("dc1.${partition}")       // one topic per partition
+ * TopicNaming.perSection()                       // ddm.eu.orders.book, ddm.us.orders.book, ... for section orders/book
+ * TopicNaming.template("dc1.${partition}")       // one topic per partition (one region)
  * TopicNaming.fixed("ddm.changes")               // one topic for everything
  * }</pre>
  *
@@ -20,33 +23,29 @@ import java.util.regex.Pattern;
  */
 public final class TopicNaming {
 
-    /** The connector's default: one topic per section. */
-    public static final String DEFAULT_TEMPLATE = "ddm.${partition}.${section}";
+    /** The connector's default: one topic per region and section. */
+    public static final String DEFAULT_TEMPLATE = TopicTemplate.DEFAULT;
 
-    private static final String PARTITION = "${partition}";
-    private static final String SECTION = "${section}";
-    private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([^}]*)}");
-    private static final Pattern LEGAL_TOPIC = Pattern.compile("[A-Za-z0-9._-]+");
-    /** What a placeholder stands for: a short name. */
     private static final String SHORT_NAME = "[A-Za-z0-9._-]{1,64}";
-    private static final int MAX_TOPIC_LENGTH = 249;
 
-    private final String template;
-    private final Pattern pattern;
+    private final TopicTemplate template;
+    private final String namespace;
 
-    private TopicNaming(String template) {
+    private TopicNaming(TopicTemplate template, String namespace) {
         this.template = template;
-        this.pattern = compile(template);
+        this.namespace = namespace;
     }
 
     /** The default naming, {@value #DEFAULT_TEMPLATE}. */
     public static TopicNaming perSection() {
-        return new TopicNaming(DEFAULT_TEMPLATE);
+        return template(DEFAULT_TEMPLATE);
     }
 
     /**
-     * Topics named by {@code template}, where {@code ${partition}} and {@code ${section}} stand for
-     * the section's names. A template without placeholders is a fixed topic.
+     * Topics named by {@code template}, where {@code ${namespace}}, {@code ${region}},
+     * {@code ${partition}} and {@code ${section}} stand for those names (the namespace is
+     * {@code ddm} unless {@link #withNamespace} says otherwise). A template without placeholders is a
+     * fixed topic.
      *
      * @throws NullPointerException if {@code template} is null
      * @throws IllegalArgumentException if it has another placeholder, or its fixed text is not
@@ -54,19 +53,7 @@ public final class TopicNaming {
      */
     public static TopicNaming template(String template) {
         Objects.requireNonNull(template, "template");
-        Matcher m = PLACEHOLDER.matcher(template);
-        while (m.find()) {
-            if (!m.group().equals(PARTITION) && !m.group().equals(SECTION)) {
-                throw new IllegalArgumentException("topic template '" + template + "' has an unknown placeholder " + m.group()
-                        + "; only " + PARTITION + " and " + SECTION + " are known");
-            }
-        }
-        String literal = template.replace(PARTITION, "p").replace(SECTION, "s");
-        if (!LEGAL_TOPIC.matcher(literal).matches() || literal.length() > MAX_TOPIC_LENGTH) {
-            throw new IllegalArgumentException("topic template '" + template + "' does not make legal topic names"
-                    + " ([A-Za-z0-9._-], at most " + MAX_TOPIC_LENGTH + " characters)");
-        }
-        return new TopicNaming(template);
+        return new TopicNaming(TopicTemplate.parse(template), "ddm");
     }
 
     /**
@@ -82,30 +69,57 @@ public final class TopicNaming {
         return template(topic);
     }
 
+    /**
+     * This naming for another DDM namespace (what {@code ${namespace}} stands for).
+     *
+     * @throws IllegalArgumentException if {@code namespace} is not a short name
+     */
+    public TopicNaming withNamespace(String namespace) {
+        Names.requireShortName("namespace", namespace);
+        return new TopicNaming(template, namespace);
+    }
+
     /** The template (for a fixed topic, the topic itself). */
     public String template() {
-        return template;
+        return template.toString();
     }
 
     /** Whether one topic holds every section. */
     public boolean isFixed() {
-        return !template.contains(PARTITION) && !template.contains(SECTION);
+        return !template.uses(TopicTemplate.PARTITION) && !template.uses(TopicTemplate.SECTION)
+                && !template.uses(TopicTemplate.REGION) && !template.uses(TopicTemplate.NAMESPACE);
+    }
+
+    /** Whether each region has topics of its own ({@code ${region}} in the template). */
+    public boolean isPerRegion() {
+        return template.uses(TopicTemplate.REGION);
     }
 
     /**
-     * The topic of {@code section}.
+     * The topic of {@code section}, for a naming without {@code ${region}}.
      *
      * @throws NullPointerException if {@code section} is null
+     * @throws IllegalStateException if the template has {@code ${region}}: each region has a topic of
+     *     the section ({@link #matches(String, SectionId)} finds them)
      * @throws IllegalArgumentException if the name would exceed Kafka's 249 characters
      */
     public String topicFor(SectionId section) {
         Objects.requireNonNull(section, "section");
-        String topic = template.replace(PARTITION, section.partition()).replace(SECTION, section.section());
-        if (topic.length() > MAX_TOPIC_LENGTH) {
-            throw new IllegalArgumentException("the topic of " + section + " would be longer than " + MAX_TOPIC_LENGTH
-                    + " characters: " + topic.substring(0, 60) + "...");
+        if (isPerRegion()) {
+            throw new IllegalStateException("topic template " + template + " gives each region a topic of section " + section
+                    + "; list them with matches(topic, section)");
         }
-        return topic;
+        return template.topic(namespace, "-", section.partition(), section.section());
+    }
+
+    /**
+     * The topic of {@code section}'s changes made in {@code region}.
+     *
+     * @throws IllegalArgumentException if the name would exceed Kafka's 249 characters
+     */
+    public String topicFor(String region, SectionId section) {
+        Objects.requireNonNull(section, "section");
+        return template.topic(namespace, region, section.partition(), section.section());
     }
 
     /**
@@ -113,24 +127,25 @@ public final class TopicNaming {
      * With placeholders this is a pattern match, so an unrelated topic of the same shape also matches.
      */
     public boolean matches(String topic) {
-        return topic != null && pattern.matcher(topic).matches();
+        return template.matches(topic);
     }
 
-    private static Pattern compile(String template) {
-        StringBuilder regex = new StringBuilder();
-        Matcher m = PLACEHOLDER.matcher(template);
-        int last = 0;
-        while (m.find()) {
-            regex.append(Pattern.quote(template.substring(last, m.start()))).append(SHORT_NAME);
-            last = m.end();
+    /** Whether {@code topic} could hold {@code section}'s changes (of any region). */
+    public boolean matches(String topic, SectionId section) {
+        if (topic == null) {
+            return false;
         }
-        regex.append(Pattern.quote(template.substring(last)));
-        return Pattern.compile(regex.toString());
+        String regex = Pattern.quote(template.toString())
+                .replace(TopicTemplate.PARTITION, "\\E" + Pattern.quote(section.partition()) + "\\Q")
+                .replace(TopicTemplate.SECTION, "\\E" + Pattern.quote(section.section()) + "\\Q")
+                .replace(TopicTemplate.NAMESPACE, "\\E" + Pattern.quote(namespace) + "\\Q")
+                .replace(TopicTemplate.REGION, "\\E" + SHORT_NAME + "\\Q");
+        return Pattern.compile(regex).matcher(topic).matches();
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof TopicNaming other && other.template.equals(template);
+        return o instanceof TopicNaming other && other.template.equals(template) && other.namespace.equals(namespace);
     }
 
     @Override
@@ -140,6 +155,6 @@ public final class TopicNaming {
 
     @Override
     public String toString() {
-        return template;
+        return template.toString();
     }
 }

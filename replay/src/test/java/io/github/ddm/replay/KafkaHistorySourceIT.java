@@ -48,7 +48,7 @@ class KafkaHistorySourceIT {
 
     private static final String NS = "ddm";
     private static final SectionId SECTION = new SectionId("orders", "book");
-    private static final String TOPIC = "ddm.orders.book";
+    private static final String TOPIC = "ddm.region-a.orders.book";
 
     private final List<AutoCloseable> resources = new ArrayList<>();
     private RedissonClient client;
@@ -77,7 +77,7 @@ class KafkaHistorySourceIT {
         List<ChangeEvent> published = writeAndPublish(30, event -> true);
         assertThat(firstLoggedVersionOf("k")).as("the Redis log lost the early versions").isGreaterThan(4);
         RecordingHistory history = new RecordingHistory(track(KafkaHistorySource.builder(kafka.server().clientProperties())
-                .timeout(Duration.ofSeconds(20)).build()));
+                .region("region-a").timeout(Duration.ofSeconds(20)).build()));
         DocumentManager<Item> fresh = track(DocumentManager.builder(Item.class).redisson(client).namespace(NS)
                 .section("orders", "book").origin("region-a", "fresh").historySource(history).build());
         assertThat(fresh.bufferedChanges("k")).as("a new manager has no history").isEmpty();
@@ -102,7 +102,8 @@ class KafkaHistorySourceIT {
     void aVersionMissingFromKafka_isBridgedByTheNextWholeDocument_asAnExplicitSnapshot() throws Exception {
         // Versions 5 and 6 never reached Kafka; version 8 carries the whole document (fullStateEvery 4).
         writeAndPublish(12, event -> !(event.key().id().equals("k") && (event.version() == 5 || event.version() == 6)));
-        try (KafkaHistorySource history = KafkaHistorySource.builder(kafka.server().clientProperties()).build()) {
+        try (KafkaHistorySource history = KafkaHistorySource.builder(kafka.server().clientProperties()).region("region-a")
+                .build()) {
             List<ChangeEvent> events = history.changes(DataKey.of("orders", "book", "k"), 3).get(30, TimeUnit.SECONDS);
 
             assertThat(events).extracting(ChangeEvent::version).containsExactly(4L, 8L, 9L, 10L, 11L, 12L);
@@ -111,6 +112,40 @@ class KafkaHistorySourceIT {
             assertThat(events.get(1).state()).isNotNull();
             assertThat(events.subList(2, 6)).extracting(ChangeEvent::op).containsOnly(ChangeOp.UPDATE);
         }
+    }
+
+    @Test
+    void anotherRegionsChanges_neverEnterThisRegionsHistory_whateverTheTopicLayout() throws Exception {
+        // Region B's changes of k at the same versions, written first: chained by version alone they
+        // would be taken for region A's.
+        DataKey k = DataKey.of("orders", "book", "k");
+        List<ChangeEvent> fromB = new ArrayList<>();
+        for (long v = 2; v <= 6; v++) {
+            fromB.add(new ChangeEvent("b-" + v, k, ChangeOp.UPDATE, v, v - 1, "e1", java.time.Instant.now(),
+                    io.github.ddm.schema.Origin.of("region-b", "w"),
+                    Events.json("[{\"op\":\"replace\",\"path\":\"/name\",\"value\":\"from-b-" + v + "\"}]"), null, null));
+        }
+        String shared = "ddm.all-regions";
+        kafka.server().createTopic(shared, 1);
+        kafka.server().createTopic(TopicNaming.perSection().topicFor("region-b", SECTION), 1);
+        for (ChangeEvent event : fromB) {
+            publisher.produce(shared, k.toString(), WireForm.CONTRACT.encode(event));
+            publisher.produce(TopicNaming.perSection().topicFor("region-b", SECTION), k.toString(), WireForm.CONTRACT.encode(event));
+        }
+        List<ChangeEvent> fromA = writeAndPublish(8, event -> true);
+        publisher.publishAgain(fromA, shared);
+        List<String> expected = fromA.stream().filter(e -> e.key().equals(k) && e.version() > 1).map(ChangeEvent::eventId).toList();
+
+        try (KafkaHistorySource perRegion = KafkaHistorySource.builder(kafka.server().clientProperties()).region("region-a").build();
+             KafkaHistorySource oneTopic = KafkaHistorySource.builder(kafka.server().clientProperties())
+                     .topicNaming(TopicNaming.fixed(shared)).region("region-a").build()) {
+            assertThat(perRegion.changes(k, 1).get(30, TimeUnit.SECONDS)).extracting(ChangeEvent::eventId)
+                    .as("region A's topic").containsExactlyElementsOf(expected);
+            assertThat(oneTopic.changes(k, 1).get(30, TimeUnit.SECONDS)).extracting(ChangeEvent::eventId)
+                    .as("one topic for every region: region B's events are left out").containsExactlyElementsOf(expected);
+        }
+        assertThatThrownBy(() -> KafkaHistorySource.builder(kafka.server().clientProperties()).build())
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("region(");
     }
 
     @Test
@@ -124,7 +159,7 @@ class KafkaHistorySourceIT {
     @Test
     void anUnreachableKafka_failsTheFutureWithinTheTimeout_andCloseFailsLaterCalls() {
         KafkaHistorySource history = KafkaHistorySource.builder(Map.of("bootstrap.servers", "127.0.0.1:" + unusedPort()))
-                .timeout(Duration.ofSeconds(2)).build();
+                .region("region-a").timeout(Duration.ofSeconds(2)).build();
         CompletableFuture<List<ChangeEvent>> answer = history.changes(DataKey.of("orders", "book", "k"), 3);
         await("the call gives up soon after its 2 s timeout").atMost(Duration.ofSeconds(6)).until(answer::isDone);
         assertThatThrownBy(answer::get).isInstanceOf(ExecutionException.class).hasCauseInstanceOf(KafkaReplayException.class);

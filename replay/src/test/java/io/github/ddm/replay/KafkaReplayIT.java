@@ -49,6 +49,8 @@ class KafkaReplayIT {
     private static final SectionId PROFILES = new SectionId("users", "profiles");
     private static final List<SectionId> SECTIONS = List.of(BOOKS, TRADES, PROFILES);
     private static final TopicNaming NAMING = TopicNaming.perSection();
+    private static final String REGION_A = "region-a";
+    private static final String REGION_B = "region-b";
 
     private final List<AutoCloseable> resources = new ArrayList<>();
     private RedissonClient a;
@@ -91,7 +93,8 @@ class KafkaReplayIT {
         }
         assertThat(contents(a, BOOKS).values()).as("tombstones are part of the comparison").anyMatch(v -> v.startsWith("d v"));
         long events = published.values().stream().mapToLong(List::size).sum();
-        assertThat(summary.topics()).containsExactlyInAnyOrder("ddm.orders.book", "ddm.orders.trades", "ddm.users.profiles");
+        assertThat(summary.topics()).containsExactlyInAnyOrder("ddm.region-a.orders.book", "ddm.region-a.orders.trades",
+                "ddm.region-a.users.profiles");
         assertThat(summary.events()).as("every published event was read").isEqualTo(events);
         assertThat(summary.keys()).isEqualTo(80 + 60 + 40);
         assertThat(summary.complete()).as("%s", summary).isTrue();
@@ -149,7 +152,7 @@ class KafkaReplayIT {
     @Test
     void malformedRecords_areReportedWithTopicPartitionOffsetAndReason_andTheReplayGoesOn() throws Exception {
         SectionId bad = new SectionId("orders", "bad");
-        String topic = NAMING.topicFor(bad);
+        String topic = NAMING.topicFor(REGION_A, bad);
         kafka.server().createTopic(topic, 1);
         try (DocumentManager<Item> writer = writer(bad, "w1", 0)) {
             writer.set("k", new Item("k")).get(10, TimeUnit.SECONDS);
@@ -227,10 +230,102 @@ class KafkaReplayIT {
     }
 
     @Test
+    void regionsWritingTheSameDocuments_areRebuiltFromEveryRegionsTopic_mergedAsTheRegionsMergedThem() throws Exception {
+        SectionId shared = new SectionId("orders", "shared");
+        String topicA = NAMING.topicFor(REGION_A, shared);
+        String topicB = NAMING.topicFor(REGION_B, shared);
+        kafka.server().createTopic(topicA, 3);
+        kafka.server().createTopic(topicB, 3);
+        SectionStore storeA = SectionStore.open(a, NS, shared);
+        SectionStore storeB = SectionStore.open(b, NS, shared);
+        try (DocumentManager<Item> inA = writer(shared, "w1", 3);
+             DocumentManager<Item> inB = DocumentManager.builder(Item.class).redisson(b).namespace(NS)
+                     .section(shared.partition(), shared.section()).origin(REGION_B, "w1").fullStateEvery(3).build()) {
+            for (int i = 0; i < 20; i++) {
+                inA.set("k" + i, new Item("k" + i)).get(10, TimeUnit.SECONDS);
+            }
+            // B takes in A's changes (what its sink would do), then both regions edit overlapping keys
+            // without seeing each other's edits: k5..k9 are concurrent in both.
+            for (ChangeEvent event : localLog(storeA, REGION_A)) {
+                storeB.apply(event).get(10, TimeUnit.SECONDS);
+            }
+            for (int i = 0; i < 10; i++) {
+                int n = i;
+                inB.update("k" + i, item -> { item.count += 100 + n; item.tags.put("b", (long) n); return item; })
+                        .get(10, TimeUnit.SECONDS);
+            }
+            for (int i = 5; i < 15; i++) {
+                int n = i;
+                inA.update("k" + i, item -> { item.count += 1000 + n; item.tags.put("a", (long) n); return item; })
+                        .get(10, TimeUnit.SECONDS);
+            }
+            inB.delete("k1").get(10, TimeUnit.SECONDS);
+        }
+        // Each region's source exports its own changes to its own topic; A's sink takes in B's.
+        List<ChangeEvent> fromA = localLog(storeA, REGION_A);
+        List<ChangeEvent> fromB = localLog(storeB, REGION_B);
+        publisher.publish(shared, topicA, n -> WireForm.CONTRACT, e -> e.origin().region().equals(REGION_A));
+        publisherOf(b).publish(shared, topicB, n -> WireForm.values()[n % 3], e -> e.origin().region().equals(REGION_B));
+        for (ChangeEvent event : fromB) {
+            storeA.apply(event).get(10, TimeUnit.SECONDS);
+        }
+        TreeMap<String, String> merged = contents(a, shared);
+        assertThat(merged.get("k7")).as("both regions' concurrent edits are kept: %s", merged.get("k7"))
+                .contains("\"a\":7").contains("\"b\":7");
+        assertThat(merged.get("k1")).startsWith("d ");
+
+        // Region B is lost and rebuilt from both regions' topics alone.
+        regionB.server().flushAll();
+        ReplaySummary summary = replay(ReplayListener.NONE).replaySection(shared);
+
+        assertThat(summary.topics()).containsExactlyInAnyOrder(topicA, topicB);
+        assertThat(contents(b, shared)).as("region B rebuilt = region A after the exchange").isEqualTo(merged);
+        assertThat(summary.events()).isEqualTo(fromA.size() + fromB.size());
+        assertThat(summary.gaps()).as("every change's dependencies were in some topic").isZero();
+        assertThat(summary.complete()).as("%s", summary).isTrue();
+        for (String id : merged.keySet()) {
+            ChangeEvent inRebuilt = storeB.snapshot(id).get(10, TimeUnit.SECONDS).orElseThrow();
+            ChangeEvent inRegionA = storeA.snapshot(id).get(10, TimeUnit.SECONDS).orElseThrow();
+            assertThat(inRebuilt.clock()).as("%s's clock: which changes of each region it holds", id).isEqualTo(inRegionA.clock());
+        }
+    }
+
+    @Test
+    void aRegionsChangesWhoseDependenciesAreInNoTopic_areCountedAsGaps_notApplied() throws Exception {
+        SectionId shared = new SectionId("orders", "orphans");
+        String topicB = NAMING.topicFor(REGION_B, shared);
+        kafka.server().createTopic(topicB, 1);
+        SectionStore storeA = SectionStore.open(a, NS, shared);
+        SectionStore storeB = SectionStore.open(b, NS, shared);
+        try (DocumentManager<Item> inA = writer(shared, "w1", 0);
+             DocumentManager<Item> inB = DocumentManager.builder(Item.class).redisson(b).namespace(NS)
+                     .section(shared.partition(), shared.section()).origin(REGION_B, "w1").fullStateEvery(0).build()) {
+            inA.set("k", new Item("k")).get(10, TimeUnit.SECONDS);
+            for (ChangeEvent event : localLog(storeA, REGION_A)) {
+                storeB.apply(event).get(10, TimeUnit.SECONDS);
+            }
+            inB.update("k", item -> { item.count = 5; return item; }).get(10, TimeUnit.SECONDS);
+        }
+        // Only B's change reaches Kafka: A's creation, which it patches, is in no topic.
+        List<ChangeEvent> fromB = localLog(storeB, REGION_B);
+        publisherOf(b).publish(shared, topicB, n -> WireForm.CONTRACT, e -> e.origin().region().equals(REGION_B));
+        regionB.server().flushAll();
+
+        ReplaySummary summary = replay(ReplayListener.NONE).replaySection(shared);
+
+        assertThat(summary.events()).isEqualTo(1);
+        assertThat(summary.gaps()).isEqualTo(1);
+        assertThat(summary.applied()).isZero();
+        assertThat(summary.keysBehindSample()).containsExactly(DataKey.of("orders", "orphans", "k"));
+        assertThat(summary.complete()).isFalse();
+        assertThat(contents(b, shared)).as("nothing half-applied").isEmpty();
+    }
+
+    @Test
     void replayingASectionWithoutATopic_failsNamingTheTopic() {
         KafkaReplay replay = replay(ReplayListener.NONE);
         assertThatThrownBy(() -> replay.replaySection(new SectionId("no", "such")))
-                .isInstanceOf(KafkaReplayException.class).hasMessageContaining("ddm.no.such");
+                .isInstanceOf(KafkaReplayException.class).hasMessageContaining("no.such").hasMessageContaining("${region}");
     }
 
     // ---- helpers ----
@@ -239,20 +334,20 @@ class KafkaReplayIT {
     private void populateRegionA() throws Exception {
         Map<SectionId, Integer> keys = Map.of(BOOKS, 80, TRADES, 60, PROFILES, 40);
         for (SectionId section : SECTIONS) {
-            kafka.server().createTopic(NAMING.topicFor(section), 3);
+            kafka.server().createTopic(NAMING.topicFor(REGION_A, section), 3);
             try (DocumentManager<Item> w1 = writer(section, "w1", 4); DocumentManager<Item> w2 = writer(section, "w2", 0)) {
                 Workload.run(List.of(w1, w2), section.section(), keys.get(section), section.hashCode());
             }
         }
-        published.put(BOOKS, publisher.publish(BOOKS, NAMING.topicFor(BOOKS), n -> WireForm.CONTRACT));
-        published.put(TRADES, publisher.publish(TRADES, NAMING.topicFor(TRADES), n -> WireForm.values()[n % 3]));
-        published.put(PROFILES, publisher.publish(PROFILES, NAMING.topicFor(PROFILES), n -> WireForm.STRUCT_JSON_ENVELOPE));
+        published.put(BOOKS, publisher.publish(BOOKS, NAMING.topicFor(REGION_A, BOOKS), n -> WireForm.CONTRACT));
+        published.put(TRADES, publisher.publish(TRADES, NAMING.topicFor(REGION_A, TRADES), n -> WireForm.values()[n % 3]));
+        published.put(PROFILES, publisher.publish(PROFILES, NAMING.topicFor(REGION_A, PROFILES), n -> WireForm.STRUCT_JSON_ENVELOPE));
     }
 
     /** A writer in region A; {@code fullStateEvery} 0 means updates carry patches only. */
     private DocumentManager<Item> writer(SectionId section, String node, int fullStateEvery) {
         return DocumentManager.builder(Item.class).redisson(a).namespace(NS).section(section.partition(), section.section())
-                .origin("region-a", node).fullStateEvery(fullStateEvery).build();
+                .origin(REGION_A, node).fullStateEvery(fullStateEvery).build();
     }
 
     private KafkaReplay replay(ReplayListener listener) {
@@ -263,6 +358,18 @@ class KafkaReplayIT {
                 .topicNaming(NAMING)
                 .listener(listener)
                 .build();
+    }
+
+    /** The changes {@code region} made itself, as its source connector exports them. */
+    private static List<ChangeEvent> localLog(SectionStore store, String region) throws Exception {
+        return store.readLog("0-0", 10_000).get(10, TimeUnit.SECONDS).events().stream()
+                .filter(e -> e.origin().region().equals(region)).toList();
+    }
+
+    private LogPublisher publisherOf(RedissonClient region) {
+        LogPublisher other = new LogPublisher(kafka.server().clientProperties(), region, NS);
+        resources.add(other);
+        return other;
     }
 
     private List<ChangeEvent> readLog(SectionId section) throws Exception {

@@ -80,6 +80,14 @@ final class LogPublisher implements AutoCloseable {
         return published;
     }
 
+    /** Produces {@code events} again, to {@code topic}, as the contract's JSON. */
+    void publishAgain(List<ChangeEvent> events, String topic) throws Exception {
+        for (ChangeEvent event : events) {
+            producer.send(new ProducerRecord<>(topic, event.key().toString(), WireForm.CONTRACT.encode(event)));
+        }
+        producer.flush();
+    }
+
     /** Every new log entry, as the contract's JSON. */
     List<ChangeEvent> publish(SectionId section, String topic) throws Exception {
         return publish(section, topic, n -> WireForm.CONTRACT);

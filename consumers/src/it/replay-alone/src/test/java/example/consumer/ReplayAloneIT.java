@@ -85,9 +85,9 @@ class ReplayAloneIT {
                 .topicNaming(TopicNaming.perSection())
                 .build();
         assertEquals(KafkaReplay.class, replay.getClass());
-        assertEquals("ddm.orders.book", TopicNaming.perSection().topicFor(new SectionId("orders", "book")));
+        assertEquals("ddm.eu-west.orders.book", TopicNaming.perSection().topicFor("eu-west", new SectionId("orders", "book")));
 
-        try (KafkaHistorySource history = KafkaHistorySource.builder(KAFKA).timeout(Duration.ofSeconds(5)).build()) {
+        try (KafkaHistorySource history = KafkaHistorySource.builder(KAFKA).region("eu-west").timeout(Duration.ofSeconds(5)).build()) {
             assertEquals(KafkaHistorySource.class, history.getClass());
         }
     }
