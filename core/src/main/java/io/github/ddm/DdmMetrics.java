@@ -69,6 +69,11 @@ public final class DdmMetrics implements MeterBinder {
         counter(registry, tags, "ddm.listener.failures", "listener calls that threw", ManagerStats::listenerFailures);
         counter(registry, tags, "ddm.region.conflicts", "conflicts between regions resolved by the changes received",
                 ManagerStats::regionConflicts);
+        String notices = "what this region's sink reported doing with other regions' changes";
+        counter(registry, tags.and("kind", "lineage_changed"), "ddm.region.notices", notices, ManagerStats::regionLineageChanges);
+        counter(registry, tags.and("kind", "redelivered"), "ddm.region.notices", notices, ManagerStats::regionRedeliveries);
+        counter(registry, tags.and("kind", "skipped"), "ddm.region.notices", notices, ManagerStats::regionSkipped);
+        counter(registry, tags.and("kind", "repair_requested"), "ddm.region.notices", notices, ManagerStats::regionRepairRequests);
         counter(registry, tags.and("form", "patch"), "ddm.bytes.published", "bytes of the change events this node's updates published", ManagerStats::eventBytes);
         counter(registry, tags.and("form", "full"), "ddm.bytes.published", "bytes the same updates would take as full documents", ManagerStats::fullDocumentBytes);
 

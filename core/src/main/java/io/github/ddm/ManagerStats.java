@@ -31,10 +31,15 @@ package io.github.ddm;
  * @param fullDocumentBytes bytes those updated documents have in full, for comparison
  * @param regionConflicts conflicts between regions that the changes this manager received had
  *     resolved (docs/regions.md); each is also a {@link SyncEvent.ConflictResolved}
+ * @param regionLineageChanges {@link RegionNotice}s received: another region started a new lineage (it lost its data)
+ * @param regionRedeliveries notices received: a change from another region arrived again and was not re-applied
+ * @param regionSkipped notices received: a change from another region could not be taken in (the sink's dead-letter queue)
+ * @param regionRepairRequests notices received: the sink asked the other regions for a document it misses changes of
  */
 public record ManagerStats(long cachedDocuments, long bufferedChanges, long cacheHits, long cacheMisses, long loads, long commits, long conflicts,
                            long received, long delivered, long applied, long duplicates, long malformed, long gaps,
                            long catchUps, long catchUpEntries, long sectionReloads, long resyncs, long versionChecks,
                            long driftRepairs, long overflowDrops, long resubscribes, long epochChanges,
-                           long listenerFailures, long eventBytes, long fullDocumentBytes, long regionConflicts) {
+                           long listenerFailures, long eventBytes, long fullDocumentBytes, long regionConflicts,
+                           long regionLineageChanges, long regionRedeliveries, long regionSkipped, long regionRepairRequests) {
 }

@@ -305,6 +305,60 @@ public final class SectionStore {
         });
     }
 
+    /** How many notices a section's notice stream keeps (about). */
+    public static final int NOTICES_KEPT = 1_000;
+
+    /**
+     * Tells the services of this region about something the region did with another region's
+     * changes ({@link RegionNotice}): appends it to the section's capped notice stream and publishes
+     * it on the section's notice channel, where every {@link DocumentManager} of the section reports
+     * it to its {@link SyncListener}s. Completes when both are done.
+     *
+     * @throws IllegalArgumentException if the notice is about another section
+     */
+    public CompletableFuture<Void> notice(RegionNotice notice) {
+        Objects.requireNonNull(notice, "notice");
+        if (!notice.section().equals(id)) {
+            throw new IllegalArgumentException("notice about " + notice.section() + " sent to section " + id);
+        }
+        String json = notice.toJson();
+        RStream<String, String> stream = redisson.getStream(layout.noticesKey(), StringCodec.INSTANCE);
+        CompletableFuture<StreamMessageId> added = stream.addAsync(StreamAddArgs.entry("n", json).trimNonStrict()
+                .maxLen(NOTICES_KEPT).noLimit()).toCompletableFuture();
+        boolean sharded = redisson.getConfig().isClusterConfig();
+        CompletableFuture<Long> published = (sharded ? redisson.getShardedTopic(layout.noticesKey(), StringCodec.INSTANCE)
+                : redisson.getTopic(layout.noticesKey(), StringCodec.INSTANCE)).publishAsync(json).toCompletableFuture();
+        return CompletableFuture.allOf(added, published)
+                .exceptionallyCompose(e -> CompletableFuture.failedFuture(RedisDocumentStore.translateError(e)));
+    }
+
+    /**
+     * The section's newest notices, up to {@code count} (the stream keeps about
+     * {@value #NOTICES_KEPT}), oldest first; an entry that is not a notice is skipped and logged.
+     */
+    public CompletableFuture<List<RegionNotice>> recentNotices(int count) {
+        if (count < 1) {
+            throw new IllegalArgumentException("count must be >= 1, got " + count);
+        }
+        RStream<String, String> stream = redisson.getStream(layout.noticesKey(), StringCodec.INSTANCE);
+        return stream.rangeReversedAsync(count, StreamMessageId.MAX, StreamMessageId.MIN)
+                .toCompletableFuture()
+                .thenApply(entries -> {
+                    List<RegionNotice> notices = new ArrayList<>(entries.size());
+                    entries.forEach((streamId, fields) -> {
+                        try {
+                            notices.add(RegionNotice.parseJson(fields.get("n")));
+                        } catch (RuntimeException e) {
+                            LOGGER.warn("{}: skipping entry {}: not a region notice ({})", layout.noticesKey(), streamId,
+                                    e.toString());
+                        }
+                    });
+                    java.util.Collections.reverse(notices);
+                    return notices;
+                })
+                .exceptionallyCompose(e -> CompletableFuture.failedFuture(RedisDocumentStore.translateError(e)));
+    }
+
     private static StreamMessageId streamId(String id) {
         int dash = id.indexOf('-');
         return new StreamMessageId(Long.parseLong(id.substring(0, dash)), Long.parseLong(id.substring(dash + 1)));

@@ -73,6 +73,18 @@ public sealed interface SyncEvent {
         }
     }
 
+    /**
+     * This region's sink reported what it did with another region's changes, besides conflicts:
+     * a lineage change, a redelivery, a skipped change or a repair request ({@link RegionNotice};
+     * docs/regions.md, "Nothing silent"). Every manager of the section that is subscribed when the
+     * sink announces it reports it once.
+     */
+    record RegionNoticed(String partition, String section, RegionNotice notice) implements SyncEvent {
+        public RegionNoticed {
+            java.util.Objects.requireNonNull(notice, "notice");
+        }
+    }
+
     /** The section's epoch changed from {@code previous} to {@code current} (null: the section has none). */
     record EpochChanged(String partition, String section, String previous, String current) implements SyncEvent {
     }

@@ -312,6 +312,27 @@ class ClusterIT {
                 assertThat(owner.call("PUBSUB", "SHARDNUMSUB", channel)).asList().containsExactly(channel, 0L));
     }
 
+    /** Region notices travel over the section's shard channel on the owning master too. */
+    @Test
+    void regionNotices_areShardedOnTheOwningMaster() throws Exception {
+        String section = "notices";
+        DocumentManager<Counter> b = counterWriter(fixture.client(), section, "b");
+        List<SyncEvent> seen = new CopyOnWriteArrayList<>();
+        b.addSyncListener(seen::add);
+        SectionId id = new SectionId(PARTITION, section);
+        RedisServer owner = fixture.owner(PARTITION, section);
+        String channel = "ddm:{" + PARTITION + ":" + section + "}:notices";
+        assertThat(owner.call("PUBSUB", "SHARDNUMSUB", channel)).asList().containsExactly(channel, 1L);
+
+        RegionNotice notice = new RegionNotice(RegionNotice.Kind.REDELIVERED, id, "k", "us", "again",
+                java.time.Instant.ofEpochMilli(System.currentTimeMillis()));
+        SectionStore.open(fixture.client(), "ddm", id).notice(notice).get(10, TimeUnit.SECONDS);
+
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(seen).filteredOn(e -> e instanceof SyncEvent.RegionNoticed)
+                .extracting(e -> ((SyncEvent.RegionNoticed) e).notice()).containsExactly(notice));
+        assertThat(b.stats().regionRedeliveries()).isEqualTo(1);
+    }
+
     /**
      * A late subscriber on a cluster: a manager that starts after 20 versions were written and asks
      * for the key's changes after version 5 gets 6..20 from the section log (as updates, not a

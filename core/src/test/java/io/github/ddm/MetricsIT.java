@@ -59,5 +59,15 @@ class MetricsIT {
         assertThat(registry.get("ddm.apply.lag").timers()).allSatisfy(t -> assertThat(t.count()).isEqualTo(11));
         assertThat(registry.get("ddm.cache.size").gauges()).allSatisfy(g -> assertThat(g.value()).isGreaterThanOrEqualTo(1));
         assertThat(registry.get("ddm.pending").gauges()).isNotEmpty();
+
+        // A notice of this region's sink is counted by kind.
+        SectionStore.open(fixture.client(), "ddm", new SectionId("test", "docs")).notice(new RegionNotice(
+                RegionNotice.Kind.SKIPPED, new SectionId("test", "docs"), "k", "us", "did not fit", java.time.Instant.now())).join();
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(registry.get("ddm.region.notices").tag("kind", "skipped").functionCounters())
+                        .hasSize(2).allSatisfy(c -> assertThat(c.count()).isEqualTo(1)));
+        assertThat(registry.get("ddm.region.notices").tag("kind", "redelivered").functionCounters())
+                .allSatisfy(c -> assertThat(c.count()).isZero());
+        assertThat(registry.get("ddm.region.conflicts").functionCounters()).hasSize(2);
     }
 }

@@ -59,6 +59,52 @@ class RegionsMergeIT {
     }
 
     /**
+     * A notice the sink announces reaches the SyncListeners of every manager of the section once,
+     * is counted by kind, and is kept in the section's notice stream; one about another section is
+     * refused.
+     */
+    @Test
+    void regionNotices_reachEveryManagersSyncListeners_countedByKind_andKept() throws Exception {
+        DocumentManager<ObjectNode> one = fixtureA.track(fixtureA.builder(ObjectNode.class, "n1").section("test", "docs").build());
+        DocumentManager<ObjectNode> two = fixtureA.track(fixtureA.builder(ObjectNode.class, "n2").section("test", "docs").build());
+        List<SyncEvent> seenByOne = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<SyncEvent> seenByTwo = new java.util.concurrent.CopyOnWriteArrayList<>();
+        one.addSyncListener(seenByOne::add);
+        two.addSyncListener(seenByTwo::add);
+        SectionStore store = SectionStore.open(fixtureA.client(), "ddm", DOCS);
+        java.time.Instant now = java.time.Instant.ofEpochMilli(System.currentTimeMillis());
+
+        RegionNotice lineage = new RegionNotice(RegionNotice.Kind.LINEAGE_CHANGED, DOCS, null, "us", "new lineage L2", now);
+        RegionNotice redelivered = new RegionNotice(RegionNotice.Kind.REDELIVERED, DOCS, "d1", "us", "v3 again", now);
+        RegionNotice skipped = new RegionNotice(RegionNotice.Kind.SKIPPED, DOCS, "d2", "us", "did not fit", now);
+        RegionNotice repair = new RegionNotice(RegionNotice.Kind.REPAIR_REQUESTED, DOCS, "d3", "ap", "asked", now);
+        for (RegionNotice n : List.of(lineage, redelivered, skipped, repair, redelivered)) {
+            store.notice(n).get(10, java.util.concurrent.TimeUnit.SECONDS);
+        }
+
+        for (List<SyncEvent> seen : List.of(seenByOne, seenByTwo)) {
+            org.awaitility.Awaitility.await("five notices").atMost(java.time.Duration.ofSeconds(10))
+                    .until(() -> seen.stream().filter(e -> e instanceof SyncEvent.RegionNoticed).count() == 5);
+            assertThat(seen).filteredOn(e -> e instanceof SyncEvent.RegionNoticed)
+                    .extracting(e -> ((SyncEvent.RegionNoticed) e).notice())
+                    .as("each once (listeners are called on executor threads, in no set order)")
+                    .containsExactlyInAnyOrder(lineage, redelivered, skipped, repair, redelivered);
+        }
+        ManagerStats stats = one.stats();
+        assertThat(stats.regionLineageChanges()).isEqualTo(1);
+        assertThat(stats.regionRedeliveries()).isEqualTo(2);
+        assertThat(stats.regionSkipped()).isEqualTo(1);
+        assertThat(stats.regionRepairRequests()).isEqualTo(1);
+        assertThat(lineage.key()).isNull();
+        assertThat(redelivered.key()).isEqualTo(io.github.ddm.schema.DataKey.of("test", "docs", "d1"));
+        assertThat(store.recentNotices(3).get(10, java.util.concurrent.TimeUnit.SECONDS)).as("the newest three, oldest first")
+                .containsExactly(skipped, repair, redelivered);
+        RegionNotice elsewhere = new RegionNotice(RegionNotice.Kind.SKIPPED, new SectionId("test", "other"), "x", "us", "?", now);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> store.notice(elsewhere))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("test.other");
+    }
+
+    /**
      * Both regions hold the same document from before regions support (version 5, no merge state),
      * as the version-compared bridge left it. eu changes it: the script counts the whole history as
      * eu's ({eu~L: 6}), so us, whose copy has no clock, waits for eu's changes 1-5 that will never

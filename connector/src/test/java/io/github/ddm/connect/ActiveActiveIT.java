@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.ddm.DocumentManager;
 import io.github.ddm.SectionId;
+import io.github.ddm.RegionNotice;
 import io.github.ddm.SectionStore;
 import io.github.ddm.SyncEvent;
 import io.github.ddm.schema.ChangeEvent;
@@ -361,11 +362,19 @@ class ActiveActiveIT {
             admin.deleteRecords(Map.of(third.partition(), RecordsToDelete.beforeOffset(third.offset()))).all().get();
         }
         long answeredBefore = sinkCounter("sink-eu", "RepairsAnswered");
+        DocumentManager<ObjectNode> usOrders = us.writer(ORDERS);
+        List<RegionNotice> noticed = noticesOf(usOrders);
         long stopped = System.nanoTime();
         resumeSinks();
 
         awaitConverged(ORDERS, "p4");
         long tookMs = (System.nanoTime() - stopped) / 1_000_000;
+        await("us's services hear of the repair request").atMost(CONVERGE).untilAsserted(() -> assertThat(noticed)
+                .anySatisfy(n -> assertThat(List.of(n.kind(), n.id(), n.region()))
+                        .containsExactly(RegionNotice.Kind.REPAIR_REQUESTED, "p4", "eu")));
+        assertThat(SectionStore.open(us.client, "ddm", ORDERS).recentNotices(100).join()).as("and the notice is kept")
+                .anySatisfy(n -> assertThat(n.kind()).isEqualTo(RegionNotice.Kind.REPAIR_REQUESTED));
+        usOrders.close();
         assertThat(us.hash(ORDERS, "p4").get("qty")).isEqualTo("3");
         assertThat(sinkCounter("sink-us", "RepairsRequested")).as("us's restarted sink asked for the document").isPositive();
         assertThat(sinkCounter("sink-us", "Waited")).as("qty=3 waited for qty=2").isPositive();
@@ -385,6 +394,7 @@ class ActiveActiveIT {
         us.writer.update("lost-0", d -> d.put("us", true)).join();
         awaitConverged(ids);
         String lineageBefore = String.valueOf(us.redis.call("GET", "ddm:{trading:positions}:lineage"));
+        List<RegionNotice> noticedInEu = noticesOf(eu.writer);
 
         us.writer.close();
         try (RespClient c = us.redis.client()) {
@@ -407,6 +417,45 @@ class ActiveActiveIT {
                 .contains("\"us~" + lineageBefore + "\":1");
         assertThat(eu.clock("lost-1").get("v")).as("us's change after the loss, under its new lineage")
                 .contains("\"us~" + lineageAfter + "\":1");
+        await("eu's services hear that us started over").atMost(CONVERGE).untilAsserted(() -> assertThat(noticedInEu)
+                .anySatisfy(n -> assertThat(List.of(n.kind(), n.region())).containsExactly(RegionNotice.Kind.LINEAGE_CHANGED, "us")));
+        assertThat(sinkCounter("sink-eu", "LineageChanges")).isPositive();
+    }
+
+    @Test
+    void aRedeliveredChange_isNotTakenInTwice_andTheServicesHearOfIt() throws Exception {
+        eu.writer.set("rd", doc("{\"n\":1}")).join();
+        eu.writer.update("rd", d -> d.put("n", 2)).join();
+        awaitConverged("rd");
+        List<RegionNotice> noticed = noticesOf(us.writer);
+        long duplicatesBefore = sinkCounter("sink-us", "Duplicates");
+        ChangeEvent first = eu.log().stream().filter(e -> e.key().id().equals("rd") && e.version() == 1).findFirst().orElseThrow();
+
+        // The same change again, as a producer retry outside a transaction or a replayed topic would bring it.
+        Map<String, Object> props = new HashMap<>(connect.kafka().clientProperties());
+        props.put("key.serializer", org.apache.kafka.common.serialization.StringSerializer.class.getName());
+        props.put("value.serializer", org.apache.kafka.common.serialization.ByteArraySerializer.class.getName());
+        try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, byte[]>(props)) {
+            producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>("ddm.eu.trading.positions",
+                    first.key().toString(), io.github.ddm.schema.ChangeEventCodec.encode(first))).get(10, java.util.concurrent.TimeUnit.SECONDS);
+        }
+
+        await("us's services hear of the redelivery").atMost(CONVERGE).untilAsserted(() -> assertThat(noticed)
+                .anySatisfy(n -> assertThat(List.of(n.kind(), n.id(), n.region()))
+                        .containsExactly(RegionNotice.Kind.REDELIVERED, "rd", "eu")));
+        assertThat(sinkCounter("sink-us", "Duplicates")).isGreaterThan(duplicatesBefore);
+        assertThat(us.hash("rd")).as("not taken in again").containsEntry("\u0000v", "2").containsEntry("n", "2");
+    }
+
+    /** The region notices {@code manager}'s sync listeners receive from now on. */
+    private static List<RegionNotice> noticesOf(DocumentManager<ObjectNode> manager) {
+        List<RegionNotice> noticed = new java.util.concurrent.CopyOnWriteArrayList<>();
+        manager.addSyncListener(e -> {
+            if (e instanceof SyncEvent.RegionNoticed n) {
+                noticed.add(n.notice());
+            }
+        });
+        return noticed;
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.github.ddm.connect.sink;
 
 import io.github.ddm.CorruptDocumentException;
 import io.github.ddm.SectionId;
+import io.github.ddm.RegionNotice;
 import io.github.ddm.SectionStore;
 import io.github.ddm.SectionStore.ApplyOutcome;
 import io.github.ddm.StoreUnavailableException;
@@ -77,6 +78,7 @@ public final class DdmSinkTask extends SinkTask {
     private RepairAnswers answers;
     private final SinkTaskCounters counters = new SinkTaskCounters();
     private final WaitingEvents waiting = new WaitingEvents();
+    private SinkNotices notices;
     private final Map<SectionId, SectionStore> stores = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<SectionId, SectionStore> eldest) {
@@ -107,6 +109,7 @@ public final class DdmSinkTask extends SinkTask {
         startedNanos = System.nanoTime();
         config = new DdmSinkConfig(props);
         name = config.connectorName() + "-" + config.taskIndex();
+        notices = new SinkNotices(name);
         applier = new KeyOrderedApplier(config.applyParallelism(), config.applyTimeout(), item -> item.store.apply(item.event));
         reporter = errantRecordReporter();
         counters.register(config.connectorName(), config.taskIndex());
@@ -156,7 +159,6 @@ public final class DdmSinkTask extends SinkTask {
                 handled.add(id);
                 continue;
             }
-            noteLineage(event);
             decoded.add(new Decoded(record, id, event));
         }
         if (!skippedKeys.isEmpty()) {
@@ -164,7 +166,11 @@ public final class DdmSinkTask extends SinkTask {
                     config.skippedOriginRegions(), sample(skippedKeys));
         }
         if (!decoded.isEmpty() || !waiting.isEmpty()) {
-            apply(decoded);
+            try {
+                apply(decoded);
+            } finally {
+                notices.endBatch();
+            }
         }
         consecutiveFailures = 0;
         handled.clear();
@@ -191,7 +197,7 @@ public final class DdmSinkTask extends SinkTask {
     }
 
     /** Counts and logs a region that writes a section under a new lineage: it lost its data and started over. */
-    private void noteLineage(ChangeEvent event) {
+    private void noteLineage(ChangeEvent event, SectionStore store) {
         if (event.lineage() == null) {
             return;
         }
@@ -202,6 +208,8 @@ public final class DdmSinkTask extends SinkTask {
             log.info("{}: region {} writes section {}/{} under a new lineage {} (was {}): it lost its data and started over; "
                     + "its changes are merged as those of a new writer (first seen on key {})", name, event.origin().region(),
                     event.key().partition(), event.key().section(), event.lineage(), previous, event.key());
+            notices.send(store, RegionNotice.Kind.LINEAGE_CHANGED, event, false, "region " + event.origin().region()
+                    + " writes under a new lineage " + event.lineage() + " (was " + previous + "): it lost its data and started over");
         }
     }
 
@@ -209,7 +217,9 @@ public final class DdmSinkTask extends SinkTask {
         connect();
         List<SinkItem> items = new ArrayList<>(decoded.size());
         for (Decoded d : decoded) {
-            items.add(new SinkItem(d.record(), d.id(), d.event(), storeFor(d.event())));
+            SectionStore store = storeFor(d.event());
+            noteLineage(d.event(), store);
+            items.add(new SinkItem(d.record(), d.id(), d.event(), store));
         }
         // Waiting events go first: a new event of the same key may depend on them.
         long now = System.nanoTime();
@@ -249,6 +259,8 @@ public final class DdmSinkTask extends SinkTask {
                 } else if (failure != null && !isUnavailable(failure)) {
                     if (failure instanceof CorruptDocumentException) {
                         counters.unappliable.incrementAndGet();
+                        notices.send(item.store, RegionNotice.Kind.SKIPPED, item.event, true, "v" + item.event.version()
+                                + " not taken in: the stored document cannot be read (" + failure.getMessage() + ")");
                         report(item.record, item.id, new DataException("unappliable: the stored document cannot be read: "
                                 + failure.getMessage() + " (key " + item.event.key() + ", event " + item.event.prevVersion()
                                 + "->" + item.event.version() + ")", failure));
@@ -301,6 +313,8 @@ public final class DdmSinkTask extends SinkTask {
         while (waiting.size() > config.waitMaxEvents()) {
             WaitingEvents.Waiting oldest = waiting.evictOldest();
             counters.timedOut.incrementAndGet();
+            notices.send(oldest.item().store, RegionNotice.Kind.SKIPPED, oldest.item().event, true, "v"
+                    + oldest.item().event.version() + " not taken in: it waited too long for changes it depends on");
             report(oldest.item().record, oldest.item().id, new DataException("waited out: " + config.waitMaxEvents()
                     + " events wait for changes they depend on (" + DdmSinkConfig.WAIT_MAX_EVENTS_CONFIG + "); key "
                     + oldest.item().event.key() + " still misses changes of its document, whose repair was requested"));
@@ -316,6 +330,9 @@ public final class DdmSinkTask extends SinkTask {
             ApplyOutcome.Missing missing = (ApplyOutcome.Missing) w.item().outcome();
             ChangeEvent event = w.item().event;
             counters.repairsRequested.incrementAndGet();
+            notices.send(w.item().store, RegionNotice.Kind.REPAIR_REQUESTED, event, true, "v" + event.version() + " from "
+                    + event.origin().region() + " waits for changes of its document (made on clock " + missing.needs()
+                    + ", this region has " + missing.have() + "): asked the other regions for their copies");
             log.info("{}: {} v{} from {} has waited {} ms for changes of its document (it was made on clock {}, this region has "
                     + "{}); asking the other regions for their copies", name, event.key(), event.version(), event.origin().region(),
                     TimeUnit.NANOSECONDS.toMillis(now - w.since()), missing.needs(), missing.have());
@@ -344,9 +361,13 @@ public final class DdmSinkTask extends SinkTask {
         } else if (outcome instanceof ApplyOutcome.Duplicate duplicate) {
             counters.duplicates.incrementAndGet();
             duplicateKeys.add(event.key() + " v" + event.version());
+            notices.send(item.store, RegionNotice.Kind.REDELIVERED, event, true, "v" + event.version() + " ("
+                    + event.eventId() + ") arrived again; this region already holds it (at v" + duplicate.storedVersion() + ")");
             log.trace("duplicate {}: stored version {}", event, duplicate.storedVersion());
         } else if (outcome instanceof ApplyOutcome.Unappliable unappliable) {
             counters.unappliable.incrementAndGet();
+            notices.send(item.store, RegionNotice.Kind.SKIPPED, event, true, "v" + event.version() + " not taken in: "
+                    + unappliable.reason());
             report(item.record, item.id, new DataException("unappliable: " + unappliable.reason() + " (key " + event.key()
                     + ", event " + event.prevVersion() + "->" + event.version() + ")"));
         }

@@ -44,6 +44,7 @@ public final class RedisLayout {
     private final String epoch;
     private final String mergePrefix;
     private final String lineage;
+    private final String notices;
 
     /**
      * @throws IllegalArgumentException if a name is not a short name ({@code [A-Za-z0-9._-]{1,64}})
@@ -59,6 +60,7 @@ public final class RedisLayout {
         this.epoch = prefix + "epoch";
         this.mergePrefix = prefix + "c:";
         this.lineage = prefix + "lineage";
+        this.notices = prefix + "notices";
     }
 
     /**
@@ -111,6 +113,14 @@ public final class RedisLayout {
     /** The key holding this region's lineage of the section. */
     public String lineageKey() {
         return lineage;
+    }
+
+    /**
+     * The section's region notices: a capped stream of that name, and a channel of the same name
+     * they are published on (docs/regions.md, "Nothing silent").
+     */
+    public String noticesKey() {
+        return notices;
     }
 
     /** The key holding the section's epoch. */

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.ddm.ConflictResolver;
 import io.github.ddm.HistorySource;
 import io.github.ddm.ManagerStats;
+import io.github.ddm.RegionNotice;
+import io.github.ddm.SectionId;
 import io.github.ddm.SyncHealth;
 import io.github.ddm.SyncEvent;
 import io.github.ddm.ValueSharing;
@@ -55,6 +57,7 @@ public final class SectionEngine<T> {
     private final SyncEvents syncEvents;
     private final ChangeBuffer buffer;
     private final ChangeFeed<T> feed;
+    private final NoticeFeed notices;
     private final SectionRepair<T> repair;
     private final VersionCheck<T> versionCheck;
     private final Subscriptions<T> subscriptions;
@@ -82,6 +85,8 @@ public final class SectionEngine<T> {
         this.syncEvents = new SyncEvents(settings.executor());
         this.feed = new ChangeFeed<>(redisson, layout, settings.sharded(), cache, state, loader, lanes, listeners, syncEvents,
                 buffer, trees, settings.maxPendingChanges(), settings.partition(), settings.section());
+        this.notices = new NoticeFeed(redisson, layout, settings.sharded(), syncEvents,
+                new SectionId(settings.partition(), settings.section()));
         SectionLog sectionLog = new SectionLog(redisson, layout);
         this.subscriptions = new Subscriptions<>(redisson, sectionLog, store, buffer, lanes, settings.history(),
                 settings.partition(), settings.section(), settings.catchUpBatchSize());
@@ -103,6 +108,7 @@ public final class SectionEngine<T> {
     /** Subscribes, then marks the log position from which repairs start. Blocks up to {@code timeout}. */
     public void start(Duration timeout) {
         feed.start(timeout);
+        notices.start(timeout);
         repair.initialize(timeout);
         long now = settings.clock().millis();
         nextHeadCheck = now + settings.headCheckInterval().toMillis();
@@ -113,6 +119,7 @@ public final class SectionEngine<T> {
     /** Unsubscribes and drops the cache. */
     public void stop() {
         feed.stop();
+        notices.stop();
         listeners.clear();
         syncEvents.clear();
         cache.invalidateAll();
@@ -209,7 +216,9 @@ public final class SectionEngine<T> {
                 fed.received(), fed.delivered(), fed.applied(), fed.duplicates(), fed.malformed(), fed.gaps(),
                 repaired.catchUps(), repaired.catchUpEntries(), repaired.sectionReloads(), repaired.resyncs(),
                 versionCheck.checks(), versionCheck.driftRepairs(), fed.overflowDrops(), fed.resubscribes(),
-                state.epochSwitches(), listeners.failures(), bytes[0], bytes[1], fed.regionConflicts());
+                state.epochSwitches(), listeners.failures(), bytes[0], bytes[1], fed.regionConflicts(),
+                notices.count(RegionNotice.Kind.LINEAGE_CHANGED), notices.count(RegionNotice.Kind.REDELIVERED),
+                notices.count(RegionNotice.Kind.SKIPPED), notices.count(RegionNotice.Kind.REPAIR_REQUESTED));
     }
 
     /** The section's health: DOWN unless subscribed, DEGRADED while repairs fail or the queue is over half full. */
