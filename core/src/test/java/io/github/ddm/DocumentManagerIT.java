@@ -86,6 +86,21 @@ class DocumentManagerIT {
         assertThat(first.value().quantities()).as("the old shared value is untouched").containsExactly(1L, 2L);
     }
 
+    @Test
+    void sharedValues_readFromRedis_commitOnlyWhatChanged() {
+        // Long members that fit an int: Redis gives them back as ints, the typed value's tree as longs.
+        DocumentManager<Level> writer = fixture.track(fixture.builder(Level.class, "a").valueSharing(ValueSharing.SHARED).build());
+        DocumentManager<Level> other = fixture.track(fixture.builder(Level.class, "b").valueSharing(ValueSharing.SHARED).build());
+        writer.set("l", new Level(100, java.util.List.of(1L, 2L))).join();
+
+        other.update("l", l -> new Level(l.price(), java.util.List.of(1L, 3L))).join();
+
+        io.github.ddm.schema.ChangeEvent committed = other.bufferedChanges("l").get(other.bufferedChanges("l").size() - 1);
+        assertThat(committed.version()).isEqualTo(2);
+        assertThat(committed.patch().toString()).as("only the changed element, no rewrite of equal numbers")
+                .isEqualTo("[{\"op\":\"replace\",\"path\":\"/quantities/1\",\"value\":3}]");
+    }
+
     /** An immutable document type. */
     public record Level(long price, java.util.List<Long> quantities) {
         public Level {

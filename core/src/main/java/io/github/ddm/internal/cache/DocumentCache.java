@@ -6,6 +6,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import io.github.ddm.ValueSharing;
 import io.github.ddm.Versioned;
 import io.github.ddm.internal.patch.DocumentCodec;
+import io.github.ddm.schema.CanonicalForm;
 import io.github.ddm.schema.DataKey;
 import io.github.ddm.schema.Origin;
 import java.time.Clock;
@@ -74,12 +75,18 @@ public final class DocumentCache<T> {
         return Optional.of(new Versioned<>(key, value, entry.version, Instant.ofEpochMilli(entry.timeMillis), entry.origin));
     }
 
-    /** The document's JSON tree, a fresh copy the caller may change. Only for entries that exist. */
+    /**
+     * The document's JSON tree in canonical form ({@link CanonicalForm#normalize}), a fresh copy the
+     * caller may change. Only for entries that exist.
+     */
     public ObjectNode tree(CachedDocument<T> entry) {
         if (sharing == ValueSharing.SHARED) {
             @SuppressWarnings("unchecked")
             T value = (T) entry.state;
-            return codec.treeOf(value);
+            // A typed value's tree holds a long member as a long even where it fits an int; Redis, events and every
+            // diff's other side hold it as an int. Without this, a diff rewrites every such number (and in a region,
+            // stamps it as this change's, so concurrent edits of it elsewhere turn into conflicts).
+            return CanonicalForm.normalize(codec.treeOf(value));
         }
         return codec.treeOfBytes((byte[]) entry.state);
     }
