@@ -157,7 +157,7 @@ final class DemoReport {
         }
         int left = 20;
         int row = 22;
-        int w = WIDTH - left - 120;
+        int w = WIDTH - left - 170; // room for the label after the longest bar
         int hgt = Math.max(1, conflicts.size() * ((regions.size() + 1) * row + 8));
         StringBuilder s = svgOpen(WIDTH, hgt + 10, "Conflicts resolved per scenario and region");
         int y = 4;
