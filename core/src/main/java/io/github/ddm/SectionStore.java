@@ -178,6 +178,20 @@ public final class SectionStore {
                 i.maxDeletedEntryId()));
     }
 
+    /**
+     * This region's lineage of the section (docs/regions.md, "Identity"): a random id the section gets
+     * with its first change made in this region, so that this region's replica is
+     * {@code region~lineage}. Empty while no change was made here (changes taken in from other regions
+     * do not create one), and after the region lost the section's data until its next change, which
+     * starts a new lineage. The future fails with {@link StoreUnavailableException} when Redis cannot be
+     * reached.
+     */
+    public CompletableFuture<Optional<String>> lineage() {
+        return redisson.<String>getBucket(layout.lineageKey(), StringCodec.INSTANCE).getAsync().toCompletableFuture()
+                .thenApply(Optional::ofNullable)
+                .exceptionallyCompose(e -> CompletableFuture.failedFuture(RedisDocumentStore.translateError(e)));
+    }
+
     /** The ids of every document of the section, live or deleted, found with {@code SCAN}. */
     public CompletableFuture<List<String>> ids() {
         return CompletableFuture.supplyAsync(() -> {

@@ -75,6 +75,8 @@ class SectionStoreIT {
         for (ChangeEvent event : batch.events()) {
             assertThat(target.apply(event).join()).isInstanceOf(SectionStore.ApplyOutcome.Applied.class);
         }
+        assertThat(source.lineage().join()).as("A's lineage, which its changes carry").contains(batch.events().get(0).lineage());
+        assertThat(target.lineage().join()).as("changes taken in from another region start no lineage").isEmpty();
         // Applying the same log again changes nothing: every event is a duplicate now.
         for (ChangeEvent event : batch.events()) {
             assertThat(target.apply(event).join()).isInstanceOf(SectionStore.ApplyOutcome.Duplicate.class);

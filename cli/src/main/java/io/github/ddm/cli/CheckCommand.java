@@ -25,7 +25,9 @@ import picocli.CommandLine.Spec;
 /**
  * Checks that a section's stored documents agree with its change log: each document's version
  * and content must be what replaying its logged changes gives (the commit script writes both in
- * one step, so they can only disagree if something else wrote to Redis, or lost data). Reads only.
+ * one step, so they can only disagree if something else wrote to Redis, or lost data). A region's
+ * log also holds its merges of other regions' changes and its snapshots answering their repair
+ * requests; {@link LogFold} replays those too. Reads only.
  */
 @Command(name = "check", mixinStandardHelpOptions = true,
         description = {"Checks that a section's stored documents agree with its change log: replays each document's "
@@ -97,15 +99,20 @@ final class CheckCommand implements Callable<Integer> {
                 last = since.entries() > 0 ? since.lastStreamId() : last;
             } while (since.entries() == BATCH);
             tally.discard(changed);
-            report(out, ids.size(), entries, malformed, changed.size(), tally);
+            report(out, ids.size(), entries, malformed, changed.size(), tally, fold);
             return tally.differing.isEmpty() && malformed == 0 ? 0 : Ddm.DIFFERENT;
         } finally {
             client.shutdown();
         }
     }
 
-    private void report(PrintWriter out, int documents, long entries, long malformed, int changed, Tally tally) {
+    private void report(PrintWriter out, int documents, long entries, long malformed, int changed, Tally tally, LogFold fold) {
         out.printf("%s: %d documents, %d log entries%n", target.section, documents, entries);
+        if (fold.merges() > 0 || fold.snapshots() > 0) {
+            out.printf("  of which %s other regions' changes (resolving %s) and %s their repair requests%n",
+                    count(fold.merges(), "merges", "merge"), count(fold.conflicts(), "conflict", "conflicts"),
+                    count(fold.snapshots(), "snapshot answers", "snapshots answer"));
+        }
         out.printf("  %d agree with their logged history%n", tally.count(Outcome.AGREE));
         if (tally.count(Outcome.VERSION_ONLY) > 0) {
             out.printf("  %d agree with the newest version the log holds (the start of their history was trimmed, so the "
@@ -124,6 +131,11 @@ final class CheckCommand implements Callable<Integer> {
             out.printf("    ... and %d more%n", tally.differing.size() - SHOWN);
         }
         out.flush();
+    }
+
+    /** {@code n} and the singular or plural form, for example {@code 1 merges} (a verb) or {@code 2 conflicts}. */
+    private static String count(long n, String one, String many) {
+        return n + " " + (n == 1 ? one : many);
     }
 
     private enum Outcome { AGREE, VERSION_ONLY, UNKNOWN }

@@ -19,12 +19,13 @@ import picocli.CommandLine.Spec;
 
 /**
  * Compares sections between two Redis servers (two regions, or a region and a rebuilt copy):
- * every document's existence, version and content. Reads only. Exit code 1 when they differ, like
- * {@code diff}.
+ * every document's existence, version, content and identity (its clock, docs/regions.md). Reads
+ * only. Exit code 1 when they differ, like {@code diff}.
  */
 @Command(name = "diff", mixinStandardHelpOptions = true,
         description = {"Compares sections between two Redis servers, for example two regions, document by document: "
-                + "existence, deletion, version and content.",
+                + "existence, deletion, version, content and identity (the clock of its merge state); names documents whose "
+                + "content is equal but identity differs, and the other way round.",
                 "Reads only. Exit code 0 when equal, 1 when something differs, 2 on an error."})
 final class DiffCommand implements Callable<Integer> {
 
@@ -65,10 +66,10 @@ final class DiffCommand implements Callable<Integer> {
                     SectionComparison.Result result = SectionComparison.compare(SectionStore.open(leftClient, namespace, section),
                             leftName, SectionStore.open(rightClient, namespace, section), rightName, timeout);
                     if (result.equal()) {
-                        out.printf("%s: %d documents, equal%n", section, result.documents());
+                        out.printf("%s: %d documents, equal (version, content and identity)%n", section, result.documents());
                     } else {
                         differing++;
-                        out.printf("%s: %d of %d documents differ%n", section, result.differing(), result.documents());
+                        out.printf("%s: %d of %d documents differ%s%n", section, result.differing(), result.documents(), breakdown(result));
                         result.sample().forEach(d -> out.printf("  %s: %s%n", d.id(), d.what()));
                         if (result.differing() > result.sample().size()) {
                             out.printf("  ... and %d more%n", result.differing() - result.sample().size());
@@ -86,6 +87,20 @@ final class DiffCommand implements Callable<Integer> {
         } finally {
             leftClient.shutdown();
         }
+    }
+
+    /** How many are equal in content but not in identity, and the other way round, when any is. */
+    private static String breakdown(SectionComparison.Result result) {
+        List<String> parts = new ArrayList<>();
+        int identity = result.count(SectionComparison.Kind.IDENTITY);
+        int content = result.count(SectionComparison.Kind.CONTENT);
+        if (identity > 0) {
+            parts.add(identity + " with equal content but a different identity");
+        }
+        if (content > 0) {
+            parts.add(content + " with one identity but different content");
+        }
+        return parts.isEmpty() ? "" : " (" + String.join(", ", parts) + ")";
     }
 
     private RedissonClient connect(String uri) {

@@ -5,25 +5,29 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
-/** Counts committed records in topics, for the demo's loop check. Stateless. */
+/** Reads the committed records of topics, for the demo's loop and dead-letter checks. Stateless. */
 final class KafkaRecords {
 
     private KafkaRecords() {
     }
 
     /**
-     * The committed records (transaction markers and aborted records excluded) in every topic whose
-     * name starts with {@code prefix}, read from the beginning to the current end.
+     * Hands every committed record (transaction markers and aborted records excluded) of every topic
+     * whose name {@code topics} accepts to {@code each}, read from the beginning to the current end.
      *
+     * @return how many records were read
      * @throws IllegalStateException if the end is not reached within {@code timeout}
      */
-    static long count(String bootstrapServers, String prefix, Duration timeout) {
+    static long read(String bootstrapServers, Predicate<String> topics, Duration timeout, Consumer<ConsumerRecord<byte[], byte[]>> each) {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -33,7 +37,7 @@ final class KafkaRecords {
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
             List<TopicPartition> partitions = new ArrayList<>();
             for (Map.Entry<String, List<PartitionInfo>> topic : consumer.listTopics(timeout).entrySet()) {
-                if (topic.getKey().startsWith(prefix)) {
+                if (topics.test(topic.getKey())) {
                     topic.getValue().forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
                 }
             }
@@ -47,9 +51,12 @@ final class KafkaRecords {
             long records = 0;
             while (partitions.stream().anyMatch(p -> consumer.position(p, timeout) < end.get(p))) {
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("could not read topics " + prefix + "* to their end within " + timeout);
+                    throw new IllegalStateException("could not read topics " + partitions + " to their end within " + timeout);
                 }
-                records += consumer.poll(Duration.ofMillis(200)).count();
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                    each.accept(record);
+                    records++;
+                }
             }
             return records;
         }

@@ -1,5 +1,6 @@
 package io.github.ddm.cli;
 
+import io.github.ddm.SectionId;
 import io.github.ddm.connect.ChangeEventConverter;
 import io.github.ddm.connect.sink.DdmSinkConnector;
 import io.github.ddm.connect.source.DdmSourceConnector;
@@ -9,6 +10,7 @@ import io.github.ddm.testkit.RedisServer;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -23,22 +25,31 @@ import java.util.stream.Collectors;
 /**
  * Real servers on this machine, for the demo and {@code ddm stack}: one {@code redis-server} per
  * region, an in-JVM KRaft Kafka broker and a Kafka Connect worker running the DDM plugin (exactly-once
- * source support on). Every region gets a source connector that exports its own changes to the topics
- * {@code ddm.<region>.<partition>.<section>} (sections are discovered every second), and a sink
- * connector that applies every other region's topics to its Redis.
+ * source support on), in the default topology of docs/regions.md. Every region gets a source
+ * connector that exports its own changes to the topics {@code ddm.<region>.<partition>.<section>} and
+ * its control topic {@code ddm.<region>.control}, and a sink connector that applies every other
+ * region's topics to its Redis ({@code topics.regex}; read committed; dead letters in
+ * {@code dlq.<region>}, which the pattern does not match). The sections given are exported by name and
+ * their topics created before the connectors start; without any, the sources discover every section
+ * every second.
  *
  * <p>{@link #close} stops Connect before the broker, then Redis, and is idempotent. Not thread-safe.
  */
 final class LocalStack implements AutoCloseable {
 
     private static final String CONVERTER = ChangeEventConverter.class.getName();
+    private static final int CHANGE_TOPIC_PARTITIONS = 3;
+    /** How long a sink lets an event wait for a change it depends on before asking the other regions (docs/regions.md, "Repair"). */
+    private static final String REPAIR_AFTER_MS = "500";
 
     private final Map<String, RedisServer> regions;
+    private final List<SectionId> sections;
     private final ConnectCluster connect;
     private boolean closed;
 
-    private LocalStack(Map<String, RedisServer> regions, ConnectCluster connect) {
+    private LocalStack(Map<String, RedisServer> regions, List<SectionId> sections, ConnectCluster connect) {
         this.regions = regions;
+        this.sections = sections;
         this.connect = connect;
     }
 
@@ -46,11 +57,12 @@ final class LocalStack implements AutoCloseable {
      * Starts the servers and the connectors, and waits until every connector runs.
      *
      * @param regionNames distinct short names, at least two
+     * @param sections the sections to export, whose topics are created first; empty to discover every section
      * @param progress told what is being started
      * @throws IllegalArgumentException if a region name is not a short name, or repeats
      * @throws IllegalStateException if a server does not start; whatever started is stopped
      */
-    static LocalStack start(List<String> regionNames, Consumer<String> progress) {
+    static LocalStack start(List<String> regionNames, List<SectionId> sections, Consumer<String> progress) {
         if (regionNames.size() < 2 || regionNames.stream().distinct().count() != regionNames.size()) {
             throw new IllegalArgumentException("the local stack needs at least two distinct regions, got " + regionNames);
         }
@@ -69,14 +81,23 @@ final class LocalStack implements AutoCloseable {
                     // Sinks subscribe by pattern: find a new region's or section's topic within a second.
                     .workerProperty("consumer.metadata.max.age.ms", "1000")
                     .start());
-            LocalStack stack = new LocalStack(Collections.unmodifiableMap(regions), connect);
+            LocalStack stack = new LocalStack(Collections.unmodifiableMap(regions), List.copyOf(sections), connect);
+            // A sink subscribes by pattern and sees only topics that existed at its last metadata refresh: create them first.
+            for (String region : regionNames) {
+                connect.kafka().createTopic(controlTopic(region), 1);
+                connect.kafka().createTopic(deadLetterTopic(region), 1);
+                for (SectionId section : sections) {
+                    connect.kafka().createTopic(topic(region, section.partition(), section.section()), CHANGE_TOPIC_PARTITIONS);
+                }
+            }
             for (String region : regionNames) {
                 connect.cluster().configureConnector(sourceName(region), stack.sourceConfig(region));
                 connect.cluster().configureConnector(sinkName(region), stack.sinkConfig(region));
             }
             for (String region : regionNames) {
-                connect.cluster().assertions().assertConnectorAndAtLeastNumTasksAreRunning(sourceName(region), 0,
-                        sourceName(region) + " did not start"); // no task until a section exists
+                // With sections to discover, a source runs no task until one exists.
+                connect.cluster().assertions().assertConnectorAndAtLeastNumTasksAreRunning(sourceName(region),
+                        sections.isEmpty() ? 0 : 1, sourceName(region) + " did not start");
                 connect.cluster().assertions().assertConnectorAndAtLeastNumTasksAreRunning(sinkName(region), 1,
                         sinkName(region) + " did not start");
             }
@@ -138,6 +159,67 @@ final class LocalStack implements AutoCloseable {
         return "ddm." + region + "." + partition + "." + section;
     }
 
+    /** A region's control topic: heartbeats and its repair requests. */
+    static String controlTopic(String region) {
+        return "ddm." + region + ".control";
+    }
+
+    /** The dead-letter topic of a region's sink, outside the pattern of the other sinks. */
+    static String deadLetterTopic(String region) {
+        return "dlq." + region;
+    }
+
+    /**
+     * Pauses (or resumes) every region's sink, so that no change crosses between regions (or they
+     * cross again), and waits until every sink task is in that state. The sources keep exporting each
+     * region's changes to its topics.
+     *
+     * @throws IllegalStateException if the tasks do not get there within {@code timeout}
+     */
+    void bridge(boolean running, Duration timeout) throws InterruptedException {
+        for (String region : regions.keySet()) {
+            if (running) {
+                connect.cluster().resumeConnector(sinkName(region));
+            } else {
+                connect.cluster().pauseConnector(sinkName(region));
+            }
+        }
+        String state = running ? "RUNNING" : "PAUSED";
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (String region : regions.keySet()) {
+            while (!tasksAre(sinkName(region), state)) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException(sinkName(region) + " is not " + state + " after " + timeout);
+                }
+                Thread.sleep(50);
+            }
+        }
+    }
+
+    private boolean tasksAre(String connector, String state) {
+        try {
+            var status = connect.cluster().connectorStatus(connector);
+            return !status.tasks().isEmpty() && status.tasks().stream().allMatch(t -> state.equals(t.state()));
+        } catch (RuntimeException notYet) {
+            return false; // the REST API may answer 404/409 during a rebalance
+        }
+    }
+
+    /**
+     * The stream id up to which a region's source has committed its export of a section (its
+     * Connect offset, committed with the records' transaction), or {@code "0-0"} if none yet.
+     */
+    String exportedUpTo(String region, SectionId section) {
+        for (var offset : connect.cluster().connectorOffsets(sourceName(region)).offsets()) {
+            if (section.partition().equals(String.valueOf(offset.partition().get("partition")))
+                    && section.section().equals(String.valueOf(offset.partition().get("section")))) {
+                Object streamId = offset.offset().get("streamId");
+                return streamId == null ? "0-0" : streamId.toString();
+            }
+        }
+        return "0-0";
+    }
+
     List<String> connectorNames() {
         List<String> names = new ArrayList<>();
         for (String region : regions.keySet()) {
@@ -175,7 +257,7 @@ final class LocalStack implements AutoCloseable {
     private Map<String, String> common(String region, String connectorClass) {
         Map<String, String> config = new HashMap<>();
         config.put("connector.class", connectorClass);
-        config.put("tasks.max", "2");
+        config.put("tasks.max", "1");
         config.put("redis.uri", redis(region).uri());
         config.put("ddm.region", region);
         config.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
@@ -185,10 +267,19 @@ final class LocalStack implements AutoCloseable {
 
     private Map<String, String> sourceConfig(String region) {
         Map<String, String> config = common(region, DdmSourceConnector.class.getName());
-        config.put("source.sections.pattern", "*.*");
-        config.put("source.discovery.interval.ms", "1000");
-        config.put("source.topic.template", "ddm." + region + ".${partition}.${section}");
+        if (sections.isEmpty()) {
+            config.put("source.sections.pattern", "*.*");
+            config.put("source.discovery.interval.ms", "1000");
+        } else {
+            config.put("source.sections", sections.stream().map(s -> s.partition() + "." + s.section()).collect(Collectors.joining(",")));
+        }
+        // The defaults, spelled out: ddm.${region}.${partition}.${section} and ddm.${region}.control.
+        config.put("source.topic.template", "ddm.${region}.${partition}.${section}");
+        config.put("source.control.topic", "ddm.${region}.control");
         config.put("source.start", "earliest");
+        config.put("exactly.once.support", "required");
+        // A section whose newest entries are all another region's moves its offset within a second.
+        config.put("source.heartbeat.interval.ms", "1000");
         config.put("topic.creation.default.replication.factor", "1");
         config.put("topic.creation.default.partitions", "3");
         return config;
@@ -199,6 +290,12 @@ final class LocalStack implements AutoCloseable {
         String others = regions.keySet().stream().filter(r -> !r.equals(region)).map(Pattern::quote)
                 .collect(Collectors.joining("|"));
         config.put("topics.regex", "ddm\\.(" + others + ")\\..+");
+        config.put("consumer.override.isolation.level", "read_committed");
+        config.put("sink.repair.after.ms", REPAIR_AFTER_MS);
+        config.put("errors.tolerance", "all");
+        config.put("errors.deadletterqueue.topic.name", deadLetterTopic(region));
+        config.put("errors.deadletterqueue.topic.replication.factor", "1");
+        config.put("errors.deadletterqueue.context.headers.enable", "true");
         return config;
     }
 

@@ -12,7 +12,15 @@ import java.util.Map;
  * Folds each document's logged events into the state they describe, independently of core's own
  * patch code (it applies patches with zjsonpatch): from the newest event that carries the whole
  * document (a create, a snapshot, an update with its state, a delete), then each later patch on the
- * version it names. Not thread-safe: one fold per check.
+ * version it names.
+ *
+ * <p>With regions (docs/regions.md), a log also holds the region's <b>merges</b> of other regions'
+ * changes (logged without a lineage, as updates on this copy's version, possibly moving it by more
+ * than one, or with an empty patch when every write of the change lost) and <b>snapshots</b> that
+ * answer other regions' repair requests ({@code op s}, or a delete, with the whole merge state in
+ * {@code stamps}): a snapshot resets the document to its state, unless it is older than what the log
+ * already gave (it was read before a later commit and appended after it), which says nothing new.
+ * Not thread-safe: one fold per check.
  */
 final class LogFold {
 
@@ -29,11 +37,26 @@ final class LogFold {
     }
 
     private final Map<String, Folded> documents = new HashMap<>();
+    private long merges;
+    private long snapshots;
+    private long conflicts;
 
     /** Adds the next event of the log (events must come in log order). */
     void add(ChangeEvent event) {
         String id = event.key().id();
-        documents.put(id, next(documents.get(id), event));
+        if (event.conflicts() != null) {
+            conflicts += event.conflicts().size();
+        }
+        Folded current = documents.get(id);
+        if (event.stamps() != null) {
+            snapshots++;
+            if (current != null && current.problem() == null && !current.unknownBase() && event.version() < current.version()) {
+                return; // a repair answer read before a later commit, appended after it
+            }
+        } else if (event.clock() != null && event.lineage() == null) {
+            merges++;
+        }
+        documents.put(id, next(current, event));
     }
 
     private static Folded next(Folded current, ChangeEvent event) {
@@ -67,5 +90,20 @@ final class LogFold {
     /** What the log says about each document it mentions. */
     Map<String, Folded> documents() {
         return documents;
+    }
+
+    /** Events that merged another region's change (or joined another region's copy) into this one: logged without a lineage. */
+    long merges() {
+        return merges;
+    }
+
+    /** Snapshots with a whole merge state: this region's answers to other regions' repair requests. */
+    long snapshots() {
+        return snapshots;
+    }
+
+    /** Conflicts the logged events say they resolved. */
+    long conflicts() {
+        return conflicts;
     }
 }

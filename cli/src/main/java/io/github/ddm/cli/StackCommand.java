@@ -51,7 +51,7 @@ final class StackCommand implements Callable<Integer> {
         }, "ddm-stack-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         boolean interrupted = false;
-        try (LocalStack stack = LocalStack.start(regions, line -> {
+        try (LocalStack stack = LocalStack.start(regions, List.of(), line -> {
             out.println("  " + line);
             out.flush();
         })) {

@@ -14,20 +14,25 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * What one listener saw: each key's versions in arrival order, and when each arrived. Waits end
- * when enough changes arrive, never by polling a clock. Thread-safe: listeners call {@link #record}
- * on DDM's threads.
+ * What one listener saw: each key's versions (with the section's epoch) in arrival order, and when
+ * each arrived. Waits end when enough changes arrive, never by polling a clock. Thread-safe:
+ * listeners call {@link #record} on DDM's threads.
  */
 final class VersionLog {
 
-    private final Map<String, List<Long>> versions = new ConcurrentHashMap<>();
+    /** One delivered change: the section's epoch and the document's version. */
+    private record Seen(String epoch, long version) {
+    }
+
+    private final Map<String, List<Seen>> versions = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<Long>> arrivals = new ConcurrentHashMap<>();
     private final AtomicLong count = new AtomicLong();
     private final Map<Long, CompletableFuture<Void>> targets = new ConcurrentHashMap<>();
 
     void record(ChangeEvent event) {
         long now = System.nanoTime();
-        versions.computeIfAbsent(event.key().id(), k -> Collections.synchronizedList(new ArrayList<>())).add(event.version());
+        versions.computeIfAbsent(event.key().id(), k -> Collections.synchronizedList(new ArrayList<>()))
+                .add(new Seen(event.epoch(), event.version()));
         arrivals.computeIfAbsent(event.key().id() + "@" + event.version(), k -> new CompletableFuture<>()).complete(now);
         long seen = count.incrementAndGet();
         targets.forEach((target, done) -> {
@@ -62,20 +67,23 @@ final class VersionLog {
         return arrivals.computeIfAbsent(id + "@" + version, k -> new CompletableFuture<>());
     }
 
-    /** Null if every key's versions ran 1, 2, 3... (or from the first one seen) without a gap or a repeat; else the first problem. */
-    String gapsOrDisorder() {
-        for (Map.Entry<String, List<Long>> key : versions.entrySet()) {
-            List<Long> seen;
+    /**
+     * Null if every key's versions rose within each epoch of the section, none seen twice; else the
+     * first problem. Versions may skip (a merge of a repair takes in several changes at once); a new
+     * epoch (the region lost its data) starts the count again.
+     */
+    String disorder() {
+        for (Map.Entry<String, List<Seen>> key : versions.entrySet()) {
+            List<Seen> seen;
             synchronized (key.getValue()) {
                 seen = new ArrayList<>(key.getValue());
             }
             for (int i = 1; i < seen.size(); i++) {
-                if (seen.get(i) != seen.get(i - 1) + 1) {
-                    return key.getKey() + " went from version " + seen.get(i - 1) + " to " + seen.get(i);
+                Seen before = seen.get(i - 1);
+                Seen now = seen.get(i);
+                if (now.epoch().equals(before.epoch()) && now.version() <= before.version()) {
+                    return key.getKey() + " went from version " + before.version() + " to " + now.version();
                 }
-            }
-            if (!seen.isEmpty() && seen.get(0) != 1) {
-                return key.getKey() + " started at version " + seen.get(0) + ", not 1";
             }
         }
         return null;

@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.ddm.schema.ChangeEvent;
 import io.github.ddm.schema.DataKey;
 import io.github.ddm.schema.Origin;
+import io.github.ddm.schema.VersionVector;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -91,11 +93,30 @@ class DdmCommandLineTest {
         ChangeEvent v4 = ChangeEvent.snapshot("e4", key, 4, 0, "ep", now, origin, json.readTree("{\"q\":4}"));
         ChangeEvent deleted = ChangeEvent.delete("d3", key, 3, 2, "ep", now, origin);
 
-        assertThat(SectionComparison.differ(Optional.of(v3), "eu", Optional.of(v3), "us")).isNull();
-        assertThat(SectionComparison.differ(Optional.of(v3), "eu", Optional.of(v4), "us")).isEqualTo("version 3 in eu, 4 in us");
-        assertThat(SectionComparison.differ(Optional.of(v3), "eu", Optional.of(v3other), "us")).contains("different content");
-        assertThat(SectionComparison.differ(Optional.of(v3), "eu", Optional.empty(), "us")).isEqualTo("missing in us (version 3 in eu)");
-        assertThat(SectionComparison.differ(Optional.of(deleted), "eu", Optional.of(v3), "us")).contains("deleted in eu only");
-        assertThat(SectionComparison.differ(Optional.empty(), "eu", Optional.empty(), "us")).isNull();
+        assertThat(SectionComparison.differ("b1", Optional.of(v3), "eu", Optional.of(v3), "us")).isNull();
+        assertThat(SectionComparison.differ("b1", Optional.of(v3), "eu", Optional.of(v4), "us").what()).isEqualTo("version 3 in eu, 4 in us");
+        assertThat(SectionComparison.differ("b1", Optional.of(v3), "eu", Optional.of(v3other), "us").what()).contains("different content");
+        assertThat(SectionComparison.differ("b1", Optional.of(v3), "eu", Optional.empty(), "us").what())
+                .isEqualTo("missing in us (version 3 in eu)");
+        assertThat(SectionComparison.differ("b1", Optional.of(deleted), "eu", Optional.of(v3), "us").what()).contains("deleted in eu only");
+        assertThat(SectionComparison.differ("b1", Optional.empty(), "eu", Optional.empty(), "us")).isNull();
+
+        // Identity: the clock of the merge state.
+        VersionVector euOnly = VersionVector.of(Map.of("eu~aaaaaaaa", 3L));
+        VersionVector both = VersionVector.of(Map.of("eu~aaaaaaaa", 2L, "us~bbbbbbbb", 1L));
+        SectionComparison.Difference twins = SectionComparison.differ("b1", Optional.of(v3.withClock("aaaaaaaa", euOnly)), "eu",
+                Optional.of(v3.withClock("bbbbbbbb", both)), "us");
+        assertThat(twins.kind()).isEqualTo(SectionComparison.Kind.IDENTITY);
+        assertThat(twins.what()).isEqualTo("same version 3 and content, different identity: clock {\"eu~aaaaaaaa\":3} in eu, "
+                + "{\"eu~aaaaaaaa\":2,\"us~bbbbbbbb\":1} in us");
+        SectionComparison.Difference tampered = SectionComparison.differ("b1", Optional.of(v3.withClock("aaaaaaaa", euOnly)), "eu",
+                Optional.of(v3other.withClock("bbbbbbbb", euOnly)), "us");
+        assertThat(tampered.kind()).isEqualTo(SectionComparison.Kind.CONTENT);
+        assertThat(tampered.what()).isEqualTo("same version 3 and identity (clock {\"eu~aaaaaaaa\":3}), different content: one copy was "
+                + "changed behind DDM's back");
+        assertThat(SectionComparison.differ("b1", Optional.of(v3.withClock("aaaaaaaa", euOnly)), "eu",
+                Optional.of(v3other.withClock("bbbbbbbb", both)), "us").kind()).isEqualTo(SectionComparison.Kind.CONTENT_AND_IDENTITY);
+        assertThat(SectionComparison.differ("b1", Optional.of(v3.withClock("aaaaaaaa", euOnly)), "eu",
+                Optional.of(v3.withClock("bbbbbbbb", euOnly)), "us")).as("the lineage is each region's own").isNull();
     }
 }

@@ -52,10 +52,14 @@ class OperatorToolsIT {
     }
 
     private DocumentManager<Counter> manager(RedisServerExtension region, String node) {
-        RedissonClient client = RedisClients.create(region.server().uri());
+        return manager(region, "eu", node);
+    }
+
+    private DocumentManager<Counter> manager(RedisServerExtension server, String region, String node) {
+        RedissonClient client = RedisClients.create(server.server().uri());
         opened.add(client::shutdown);
         DocumentManager<Counter> manager = DocumentManager.builder(Counter.class).redisson(client)
-                .section(SECTION.partition(), SECTION.section()).origin("eu", node).build();
+                .section(SECTION.partition(), SECTION.section()).origin(region, node).build();
         opened.add(manager);
         return manager;
     }
@@ -75,13 +79,17 @@ class OperatorToolsIT {
 
         Cli.Run summary = Cli.run("inspect", "--redis", uri(regionA), "shop.carts");
         assertThat(summary.exitCode()).isZero();
-        assertThat(summary.out()).contains("documents  2").contains("5 entries kept of 5 ever added").contains("nothing trimmed");
+        assertThat(summary.out()).contains("documents  2").contains("5 entries kept of 5 ever added").contains("nothing trimmed")
+                .containsPattern("lineage    [A-Za-z0-9_-]+ \\(this region's changes");
 
         Cli.Run one = Cli.run("inspect", "--redis", uri(regionA), "shop.carts", "cart-1", "cart-2");
         System.out.print(one.out()); // a sample for docs/cli.md, in the failsafe report
         assertThat(one.exitCode()).isZero();
         assertThat(one.out()).contains("shop/carts/cart-1", "version  3", "by eu/w1", "\"count\" : 2", "\"label\" : \"first\"")
-                .contains("version  2 (deleted)");
+                .contains("version  2 (deleted)")
+                .containsPattern("  clock    \\{\"eu~[A-Za-z0-9_-]+\":3\\}")
+                .containsPattern("  lineage  eu~[A-Za-z0-9_-]+ made its newest change that still stands \\(stamp \\d+\\.3\\.3\\.eu~")
+                .containsPattern("  section  lineage here: [A-Za-z0-9_-]+ \\(replica eu~[A-Za-z0-9_-]+, 3 of its changes here\\)");
 
         Cli.Run asJson = Cli.run("inspect", "--redis", uri(regionA), "--json", "shop.carts", "cart-1");
         ChangeEvent event = ChangeEventCodec.decode(asJson.out().trim());
@@ -160,7 +168,7 @@ class OperatorToolsIT {
 
         Cli.Run same = Cli.run("diff", uri(regionA), uri(regionB));
         assertThat(same.exitCode()).as(same.out() + same.err()).isZero();
-        assertThat(same.out()).contains("shop.carts: 5 documents, equal");
+        assertThat(same.out()).contains("shop.carts: 5 documents, equal (version, content and identity)");
 
         writer.update("c2", Counter::increment).join(); // not carried to B
         writer.set("c9", new Counter(9, "new")).join(); // not carried to B
@@ -168,6 +176,36 @@ class OperatorToolsIT {
         assertThat(differs.exitCode()).isEqualTo(Ddm.DIFFERENT);
         assertThat(differs.out()).contains("2 of 6 documents differ").contains("c2: version 2 in " + uri(regionA) + ", 1 in " + uri(regionB))
                 .contains("c9: missing in " + uri(regionB));
+    }
+
+    @Test
+    void diff_namesEqualContentWithDifferentIdentity_andOneIdentityWithDifferentContent() {
+        // The same content written in each region on its own: two histories, which would merge differently.
+        manager(regionA, "eu", "w1").set("twin", new Counter(1, "same")).join();
+        manager(regionB, "us", "w1").set("twin", new Counter(1, "same")).join();
+        // One history, then a copy changed behind DDM's back.
+        manager(regionA, "eu", "w2").set("copied", new Counter(2, "copied")).join();
+        RedissonClient sourceClient = RedisClients.create(uri(regionA));
+        opened.add(sourceClient::shutdown);
+        RedissonClient targetClient = RedisClients.create(uri(regionB));
+        opened.add(targetClient::shutdown);
+        SectionStore target = SectionStore.open(targetClient, "ddm", SECTION);
+        for (ChangeEvent event : SectionStore.open(sourceClient, "ddm", SECTION).readLog("0-0", 100).join().events()) {
+            if (event.key().id().equals("copied")) {
+                target.apply(event).join();
+            }
+        }
+        regionB.server().call("HSET", "ddm:{shop:carts}:s:copied", "label", "\"changed\"");
+
+        Cli.Run run = Cli.run("diff", uri(regionA), uri(regionB), "shop.carts");
+        System.out.print(run.out()); // a sample for docs/cli.md, in the failsafe report
+        assertThat(run.exitCode()).isEqualTo(Ddm.DIFFERENT);
+        assertThat(run.out()).contains("shop.carts: 2 of 2 documents differ (1 with equal content but a different identity, 1 with one "
+                        + "identity but different content)")
+                .containsPattern("twin: same version 1 and content, different identity: clock \\{\"eu~[A-Za-z0-9_-]+\":1\\} in "
+                        + java.util.regex.Pattern.quote(uri(regionA)) + ", \\{\"us~[A-Za-z0-9_-]+\":1\\} in ")
+                .containsPattern("copied: same version 1 and identity \\(clock \\{\"eu~[A-Za-z0-9_-]+\":1\\}\\), different content: one "
+                        + "copy was changed behind DDM's back");
     }
 
     @Test
