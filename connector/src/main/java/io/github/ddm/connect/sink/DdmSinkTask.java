@@ -70,6 +70,7 @@ public final class DdmSinkTask extends SinkTask {
     private static final int MAX_CACHED_SECTIONS = 10_000;
     private static final long RETRY_WAITING_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
     private static final int MAX_LOGGED_KEYS = 5;
+    private static final int MAX_SECTION_REPAIRS = 10_000;
 
     private DdmSinkConfig config;
     private ErrantRecordReporter reporter;
@@ -86,6 +87,13 @@ public final class DdmSinkTask extends SinkTask {
         }
     };
     /** The lineage each region last wrote each section under, to notice a region that started over. */
+    /** Per section and asking region, the time of its latest whole-section repair request answered here. */
+    private final Map<String, Long> sectionRepairs = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+            return size() > MAX_SECTION_REPAIRS;
+        }
+    };
     private final Map<String, String> lineages = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
@@ -194,6 +202,33 @@ public final class DdmSinkTask extends SinkTask {
         log.info("{}: region {} asks for {} (its clock {}); answering with this region's copy", name, control.region(),
                 control.key(), control.clock());
         answers.answer(control);
+        if (control.id() == null) {
+            sectionRepairs.merge(sectionRepairKey(control.section(), control.region()), control.time(), Math::max);
+        }
+    }
+
+    private static String sectionRepairKey(SectionId section, String region) {
+        return section.partition() + "/" + section.section() + "@" + region;
+    }
+
+    /**
+     * A change of a region that asked for a whole section (it lost its data), made before it asked
+     * but taken in here only now: the region may have lost it too, and the answer went out without
+     * it. Answer again for its document, so the region gets it back.
+     */
+    private void answerAgainIfLost(ChangeEvent event) {
+        if (sectionRepairs.isEmpty()) {
+            return;
+        }
+        SectionId section = new SectionId(event.key().partition(), event.key().section());
+        Long askedAt = sectionRepairs.get(sectionRepairKey(section, event.origin().region()));
+        if (askedAt != null && event.time().toEpochMilli() <= askedAt) {
+            log.info("{}: {} v{} from {} was made before {} asked for the whole section, and arrived after the answer;"
+                    + " answering again for it", name, event.key(), event.version(), event.origin().region(),
+                    event.origin().region());
+            answers.answer(ControlRecord.repair(event.origin().region(), config.namespace(), section, event.key().id(), null,
+                    System.currentTimeMillis()));
+        }
     }
 
     /** Counts and logs a region that writes a section under a new lineage: it lost its data and started over. */
@@ -348,6 +383,7 @@ public final class DdmSinkTask extends SinkTask {
         ChangeEvent event = item.event;
         if (outcome instanceof ApplyOutcome.Applied applied) {
             counters.applied.incrementAndGet();
+            answerAgainIfLost(event);
             if (applied.merged()) {
                 counters.merged.incrementAndGet();
             }

@@ -34,7 +34,7 @@ import org.junit.jupiter.api.Test;
 class DdmSinkTaskTest {
 
     /** Connect's side of the task: records what the task asks of it. */
-    private static final class StubContext implements SinkTaskContext {
+    static final class StubContext implements SinkTaskContext {
         final List<String> reported = new ArrayList<>();
         final ErrantRecordReporter reporter;
         long timeout = -1;

@@ -1,0 +1,108 @@
+package io.github.ddm.connect.sink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.ddm.DocumentManager;
+import io.github.ddm.RedisClients;
+import io.github.ddm.SectionId;
+import io.github.ddm.SectionStore;
+import io.github.ddm.connect.ControlRecord;
+import io.github.ddm.connect.DdmConnectorConfig;
+import io.github.ddm.schema.ChangeEvent;
+import io.github.ddm.schema.ChangeEventCodec;
+import io.github.ddm.testkit.junit.RedisServerExtension;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.connect.sink.SinkRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.redisson.api.RedissonClient;
+
+/**
+ * A region that lost its data asks for the whole section; its last change before the loss reaches
+ * the answering region's sink only after the answer went out (the request and the change travel in
+ * different topics, so nothing orders them). The sink answers again for that document, so the
+ * region gets the change back. Driven through the sink task itself against real redis-servers.
+ */
+class SectionRepairRaceIT {
+
+    @RegisterExtension
+    static final RedisServerExtension eu = RedisServerExtension.create();
+    @RegisterExtension
+    static final RedisServerExtension us = RedisServerExtension.create();
+
+    private static final SectionId SECTION = new SectionId("trading", "race");
+
+    private final DdmSinkTask task = new DdmSinkTask();
+    private RedissonClient euClient;
+    private RedissonClient usClient;
+
+    @BeforeEach
+    void setUp() {
+        eu.server().flushAll();
+        us.server().flushAll();
+        euClient = RedisClients.create(eu.server().uri());
+        usClient = RedisClients.create(us.server().uri());
+        task.initialize(new DdmSinkTaskTest.StubContext(true));
+        Map<String, String> props = new HashMap<>();
+        props.put("name", "race-" + System.nanoTime());
+        props.put(DdmConnectorConfig.REDIS_URI_CONFIG, eu.server().uri());
+        props.put(DdmConnectorConfig.REGION_CONFIG, "eu");
+        task.start(props);
+    }
+
+    @AfterEach
+    void tearDown() {
+        task.stop();
+        euClient.shutdown();
+        usClient.shutdown();
+    }
+
+    @Test
+    void aChangeMadeBeforeTheRequest_arrivingAfterTheAnswer_isAnsweredAgain() throws Exception {
+        SectionStore euStore = SectionStore.open(euClient, "ddm", SECTION);
+        SectionStore usStore = SectionStore.open(usClient, "ddm", SECTION);
+        try (DocumentManager<ObjectNode> inEu = manager(euClient, "eu");
+             DocumentManager<ObjectNode> inUs = manager(usClient, "us")) {
+            inEu.set("d", new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode().put("qty", 1)).join();
+            for (ChangeEvent e : euStore.readLog("0-0", 100).join().events()) {
+                usStore.apply(e).join();
+            }
+            inUs.update("d", d -> d.put("qty", 2)).join();
+        }
+        ChangeEvent usChange = usStore.readLog("0-0", 100).join().events().stream()
+                .filter(e -> e.origin().region().equals("us")).findFirst().orElseThrow();
+        // us loses its data and asks for the whole section, after its change was made.
+        ControlRecord request = ControlRecord.repair("us", "ddm", SECTION, null, null, System.currentTimeMillis() + 1);
+
+        task.put(List.of(new SinkRecord("ddm.us.control", 0, null, request.key(), ControlRecord.SCHEMA, request.toStruct(), 0)));
+        await("the first answer").atMost(Duration.ofSeconds(10)).until(() -> answers(euStore).size() == 1);
+        assertThat(answers(euStore).get(0).clock().get(usChange.replica())).as("answered without us's change").isZero();
+
+        task.put(List.of(new SinkRecord("ddm.us.trading.race", 0, null, usChange.key().toString(), null,
+                ChangeEventCodec.encodeToString(usChange), 0)));
+
+        await("answered again, now with us's change").atMost(Duration.ofSeconds(10)).until(() -> answers(euStore).size() == 2);
+        ChangeEvent second = answers(euStore).get(1);
+        assertThat(second.clock().covers(usChange.stamp())).as("the second answer holds us's change").isTrue();
+        assertThat(second.state().get("qty").asInt()).isEqualTo(2);
+        assertThat(task.counters().getRepairsAnswered()).isEqualTo(2);
+    }
+
+    /** The repair snapshots eu's sink appended to eu's log, as eu's source exports them. */
+    private static List<ChangeEvent> answers(SectionStore store) {
+        return store.readLog("0-0", 100).join().events().stream()
+                .filter(e -> e.origin().node().equals("ddm-sink") && e.eventId().startsWith("repair-")).toList();
+    }
+
+    private static DocumentManager<ObjectNode> manager(RedissonClient client, String region) {
+        return DocumentManager.builder(ObjectNode.class).redisson(client).section(SECTION.partition(), SECTION.section())
+                .origin(region, "w1").build();
+    }
+}
