@@ -9,6 +9,7 @@ import io.github.ddm.benchmarks.redis.HeapHarness;
 import io.github.ddm.benchmarks.redis.PropagationHarness;
 import io.github.ddm.benchmarks.redis.UpdateLatencyBenchmark;
 import io.github.ddm.benchmarks.redis.UpdateThroughputBenchmark;
+import io.github.ddm.benchmarks.regions.RegionsHarness;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
@@ -72,6 +73,22 @@ class BenchmarksSmokeIT {
         HeapHarness.Result result = HeapHarness.run("--keys", "300");
 
         assertThat(result.bytesPerKey()).hasSize(5).allSatisfy((name, bytes) -> assertThat(bytes).isFinite());
+    }
+
+    @Test
+    void regionsHarness_measuresBothDirectionsDrainAndConvergence() {
+        RegionsHarness.Result result = RegionsHarness.run("--updates", "40", "--rate", "50", "--keys", "40",
+                "--backlog", "200", "--conflicts", "30");
+
+        assertThat(result.oneWay().count()).isEqualTo(40);
+        assertThat(result.bothWays()).containsOnlyKeys("eu->us", "us->eu")
+                .allSatisfy((direction, p) -> assertThat(p.count()).isEqualTo(40));
+        assertThat(result.drainOneWay().changes()).isEqualTo(200);
+        assertThat(result.drainBothWays().changes()).isEqualTo(400);
+        assertThat(result.drainBothWays().seconds()).isPositive();
+        assertThat(result.convergence()).isPositive();
+        // Every key changed on the same field in both regions: each region resolved conflicts.
+        assertThat(result.conflictsReported()).containsOnlyKeys("eu", "us").allSatisfy((region, n) -> assertThat(n).isPositive());
     }
 
     private static Collection<RunResult> run(int threads, Class<?>... benchmarks) throws RunnerException {

@@ -34,8 +34,9 @@ import java.util.stream.Collectors;
  * every second.
  *
  * <p>{@link #close} stops Connect before the broker, then Redis, and is idempotent. Not thread-safe.
+ * Public for the benchmarks module's regions harness, which measures on the same stack.
  */
-final class LocalStack implements AutoCloseable {
+public final class LocalStack implements AutoCloseable {
 
     private static final String CONVERTER = ChangeEventConverter.class.getName();
     private static final int CHANGE_TOPIC_PARTITIONS = 3;
@@ -62,7 +63,7 @@ final class LocalStack implements AutoCloseable {
      * @throws IllegalArgumentException if a region name is not a short name, or repeats
      * @throws IllegalStateException if a server does not start; whatever started is stopped
      */
-    static LocalStack start(List<String> regionNames, List<SectionId> sections, Consumer<String> progress) {
+    public static LocalStack start(List<String> regionNames, List<SectionId> sections, Consumer<String> progress) {
         if (regionNames.size() < 2 || regionNames.stream().distinct().count() != regionNames.size()) {
             throw new IllegalArgumentException("the local stack needs at least two distinct regions, got " + regionNames);
         }
@@ -134,7 +135,7 @@ final class LocalStack implements AutoCloseable {
      *
      * @throws IllegalStateException if that takes longer than Connect's usual wait (about a minute)
      */
-    void awaitSourceTask(String region) {
+    public void awaitSourceTask(String region) {
         try {
             connect.cluster().assertions().assertConnectorAndAtLeastNumTasksAreRunning(sourceName(region), 1,
                     sourceName(region) + " did not start a task");
@@ -176,7 +177,7 @@ final class LocalStack implements AutoCloseable {
      *
      * @throws IllegalStateException if the tasks do not get there within {@code timeout}
      */
-    void bridge(boolean running, Duration timeout) throws InterruptedException {
+    public void bridge(boolean running, Duration timeout) throws InterruptedException {
         for (String region : regions.keySet()) {
             if (running) {
                 connect.cluster().resumeConnector(sinkName(region));
@@ -230,11 +231,16 @@ final class LocalStack implements AutoCloseable {
     }
 
     /** Region name to its server, in the order given. */
-    Map<String, RedisServer> regions() {
+    public Map<String, RedisServer> regions() {
         return regions;
     }
 
-    RedisServer redis(String region) {
+    /**
+     * A region's server.
+     *
+     * @throws IllegalArgumentException if the stack has no such region
+     */
+    public RedisServer redis(String region) {
         RedisServer server = regions.get(region);
         if (server == null) {
             throw new IllegalArgumentException("no region " + region + " in this stack: " + regions.keySet());

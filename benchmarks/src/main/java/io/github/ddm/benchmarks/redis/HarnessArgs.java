@@ -5,7 +5,7 @@ import java.util.Map;
 import java.util.Set;
 
 /** {@code --name value} options of a harness main, checked against the names it knows. Immutable. */
-final class HarnessArgs {
+public final class HarnessArgs {
 
     private final Map<String, String> values;
 
@@ -16,7 +16,7 @@ final class HarnessArgs {
     /**
      * @throws IllegalArgumentException naming an unknown option or one without a value
      */
-    static HarnessArgs parse(Set<String> known, String... args) {
+    public static HarnessArgs parse(Set<String> known, String... args) {
         Map<String, String> values = new HashMap<>();
         for (int i = 0; i < args.length; i += 2) {
             String name = args[i].startsWith("--") ? args[i].substring(2) : null;
@@ -31,7 +31,7 @@ final class HarnessArgs {
         return new HarnessArgs(values);
     }
 
-    int intValue(String name, int defaultValue) {
+    public int intValue(String name, int defaultValue) {
         String value = values.get(name);
         if (value == null) {
             return defaultValue;
@@ -43,7 +43,7 @@ final class HarnessArgs {
         return parsed;
     }
 
-    String value(String name, String defaultValue) {
+    public String value(String name, String defaultValue) {
         return values.getOrDefault(name, defaultValue);
     }
 }
