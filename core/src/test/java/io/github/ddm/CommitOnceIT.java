@@ -9,6 +9,7 @@ import io.github.ddm.testkit.RespClient;
 import io.github.ddm.testkit.TcpProxy;
 import io.github.ddm.testkit.junit.RedisServerExtension;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -150,6 +151,38 @@ class CommitOnceIT {
         assertThat(hereRaw.document("k").orElseThrow().members().get("count").asLong()).isEqualTo(1);
         assertThat(here.apply(changes.get(1)).get(10, TimeUnit.SECONDS)).as("a redelivery")
                 .isInstanceOf(SectionStore.ApplyOutcome.Duplicate.class);
+    }
+
+    @Test
+    void theScriptRemembersEachOriginsLastChange_newestFirst_recentOnes_atMostSixteen() throws Exception {
+        RedissonClient shared = fixture.client();
+        List<DocumentManager<Counter>> writers = new ArrayList<>();
+        for (int n = 0; n < 18; n++) {
+            writers.add(fixture.track(DocumentManager.builder(Counter.class).redisson(shared).section("test", "docs")
+                    .origin("local", "n" + n).build()));
+        }
+        writers.get(0).set("m", new Counter(0, "many writers")).get(10, TimeUnit.SECONDS);
+        // An entry from long ago (its stream id's time is 1970): the next commit forgets it.
+        redis.server().call("HSET", "ddm:{test:docs}:c:m", "w", "local/ghost old-event 1 1000-0");
+
+        for (DocumentManager<Counter> writer : writers) {
+            writer.update("m", Counter::increment).get(10, TimeUnit.SECONDS);
+        }
+        writers.get(3).update("m", Counter::increment).get(10, TimeUnit.SECONDS);
+
+        List<String[]> entries = new ArrayList<>();
+        for (String entry : ((String) redis.server().call("HGET", "ddm:{test:docs}:c:m", "w")).split(",")) {
+            entries.add(entry.split(" "));
+        }
+        assertThat(entries).as("entries").hasSize(16).allSatisfy(entry -> assertThat(entry).hasSize(4));
+        List<String> origins = entries.stream().map(entry -> entry[0]).toList();
+        assertThat(origins).as("origins, newest first").startsWith("local/n3", "local/n17", "local/n16")
+                .doesNotHaveDuplicates().doesNotContain("local/ghost", "local/n0", "local/n1");
+        List<RawSection.LoggedEvent> log = raw.logById().get("m");
+        RawSection.LoggedEvent last = log.get(log.size() - 1);
+        assertThat(entries.get(0)).as("n3's entry: its last change")
+                .containsExactly("local/n3", last.event().eventId(), Long.toString(last.event().version()), last.streamId());
+        assertThat(last.event().version()).isEqualTo(20);
     }
 
     private DocumentManager<Counter> manager(String node, ConflictResolver<Counter> resolver) {
