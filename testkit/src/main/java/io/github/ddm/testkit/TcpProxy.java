@@ -22,6 +22,9 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>{@link #pause()}: connections stay open but no byte passes in either direction, as on a
  *       partitioned network. {@link #resume()} lets the held bytes through.</li>
+ *   <li>{@link #pauseReplies()}: requests still reach the server, which runs them, but its replies
+ *       are held until {@link #resume()}: a reply that is late (a slow or lossy network) while the
+ *       command itself was carried out.</li>
  *   <li>{@link #cut()}: closes every open connection at once (both sides see a reset/EOF); new
  *       connections are still accepted.</li>
  *   <li>{@link #refuseNewConnections(boolean)}: new connections are closed as soon as accepted.</li>
@@ -40,6 +43,7 @@ public final class TcpProxy implements AutoCloseable {
     private final Object gate = new Object();
     private final AtomicLong accepted = new AtomicLong();
     private volatile boolean paused;
+    private volatile boolean repliesPaused;
     private volatile boolean refusing;
     private volatile boolean closed;
 
@@ -86,17 +90,31 @@ public final class TcpProxy implements AutoCloseable {
         paused = true;
     }
 
-    /** Lets bytes through again. */
+    /**
+     * Holds every byte from the server to clients until {@link #resume()}; bytes from clients still
+     * pass, so the server runs what it receives. Connections stay open.
+     */
+    public void pauseReplies() {
+        repliesPaused = true;
+    }
+
+    /** Lets bytes through again, in both directions. */
     public void resume() {
         synchronized (gate) {
             paused = false;
+            repliesPaused = false;
             gate.notifyAll();
         }
     }
 
-    /** True while paused. */
+    /** True while paused in both directions. */
     public boolean isPaused() {
         return paused;
+    }
+
+    /** True while paused in both directions, or while replies are held. */
+    public boolean isHoldingReplies() {
+        return paused || repliesPaused;
     }
 
     /** Closes every open connection now. Returns how many were cut. */
@@ -168,9 +186,9 @@ public final class TcpProxy implements AutoCloseable {
         }
     }
 
-    private void awaitUnpaused() throws InterruptedException {
+    private void awaitUnpaused(boolean reply) throws InterruptedException {
         synchronized (gate) {
-            while (paused && !closed) {
+            while ((paused || (reply && repliesPaused)) && !closed) {
                 gate.wait();
             }
         }
@@ -195,17 +213,17 @@ public final class TcpProxy implements AutoCloseable {
         }
 
         void start() {
-            pump(client, server, "up");
-            pump(server, client, "down");
+            pump(client, server, "up", false);
+            pump(server, client, "down", true);
         }
 
-        private void pump(Socket from, Socket to, String direction) {
+        private void pump(Socket from, Socket to, String direction, boolean replies) {
             Thread thread = new Thread(() -> {
                 byte[] buffer = new byte[16 * 1024];
                 try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                     int n;
                     while ((n = in.read(buffer)) >= 0) {
-                        awaitUnpaused();
+                        awaitUnpaused(replies);
                         out.write(buffer, 0, n);
                         out.flush();
                     }

@@ -52,6 +52,31 @@ class TcpProxyIT {
     }
 
     @Test
+    void pauseReplies_letsCommandsRunButHoldsTheirRepliesUntilResume() {
+        try (TcpProxy proxy = TcpProxy.to(redis.server()); RespClient client = viaProxy(proxy, Duration.ofMillis(300))) {
+            assertThat(client.call("PING")).isEqualTo("PONG");
+
+            proxy.pauseReplies();
+            assertThat(proxy.isHoldingReplies()).isTrue();
+            assertThat(proxy.isPaused()).isFalse();
+            assertThatThrownBy(() -> client.call("SET", "ran", "1"))
+                    .isInstanceOf(UncheckedIOException.class)
+                    .hasCauseInstanceOf(SocketTimeoutException.class);
+            assertThat(redis.server().call("GET", "ran")).as("the command ran while its reply was held").isEqualTo("1");
+        }
+        try (TcpProxy proxy = TcpProxy.to(redis.server()); RespClient client = viaProxy(proxy, Duration.ofSeconds(5))) {
+            proxy.pauseReplies();
+            Thread caller = new Thread(() -> client.call("SET", "late", "1"));
+            caller.start();
+            await().atMost(Duration.ofSeconds(10)).until(() -> "1".equals(redis.server().call("GET", "late")));
+            assertThat(caller.isAlive()).as("the caller still waits for the held reply").isTrue();
+            proxy.resume();
+            await().atMost(Duration.ofSeconds(10)).until(() -> !caller.isAlive());
+            assertThat(client.call("GET", "late")).isEqualTo("1");
+        }
+    }
+
+    @Test
     void cut_closesOpenConnectionsButAcceptsNewOnes() {
         try (TcpProxy proxy = TcpProxy.to(redis.server())) {
             long before = clientsOnServer();

@@ -17,8 +17,13 @@ import java.util.Map;
  * {@code head + epoch + ","lineage":" + lineage + ","clock": + clock + middle + tail} to the log and
  * the same with {@code ,"streamId":"<id>"} before the tail to the channel, which is byte for byte what
  * the codec would write for the complete event ({@code EventTemplateTest}).
+ *
+ * <p>The head starts with {@code {"schema":<n>,"eventId":"<id>"}: the script reads the event id
+ * there, to remember the change as its origin's last one (docs/core.md, "The commit script").
+ *
+ * @param eventId the event's id, as the head carries it
  */
-public record EventTemplate(String head, String middle, String tail) {
+public record EventTemplate(String eventId, String head, String middle, String tail) {
 
     /** The epoch written into the event before it is cut out again. */
     public static final String PLACEHOLDER_EPOCH = "E";
@@ -28,6 +33,8 @@ public record EventTemplate(String head, String middle, String tail) {
     private static final String EPOCH_MARK = "\"epoch\":\"" + PLACEHOLDER_EPOCH + "\"";
     private static final String TIME_MARK = ",\"time\":";
     private static final String ORIGIN_MARK = "\"origin\":{";
+    private static final String SCHEMA_MARK = "{\"schema\":";
+    private static final String EVENT_ID_MARK = ",\"eventId\":\"";
 
     /** A clock that sums to {@code version}, to hold the place of the real one. */
     public static VersionVector placeholderClock(long version) {
@@ -53,8 +60,24 @@ public record EventTemplate(String head, String middle, String tail) {
         if (epochAt < 0 || timeAt < 0 || originAt < 0 || originEnd <= 0) {
             throw new IllegalStateException("unexpected event layout: " + json);
         }
+        if (!startsWithEventId(json, event.eventId())) {
+            throw new IllegalStateException("unexpected event layout, the event id does not come first: " + json);
+        }
         int valueAt = epochAt + EPOCH_MARK.length() - PLACEHOLDER_EPOCH.length() - 1;
-        return new EventTemplate(json.substring(0, valueAt), json.substring(timeAt, originEnd), json.substring(originEnd));
+        return new EventTemplate(event.eventId(), json.substring(0, valueAt), json.substring(timeAt, originEnd),
+                json.substring(originEnd));
+    }
+
+    /** {@code {"schema":<digits>,"eventId":"<eventId>"}, where the commit script looks for the event id. */
+    private static boolean startsWithEventId(String json, String eventId) {
+        if (!json.startsWith(SCHEMA_MARK)) {
+            return false;
+        }
+        int at = SCHEMA_MARK.length();
+        while (at < json.length() && Character.isDigit(json.charAt(at))) {
+            at++;
+        }
+        return at > SCHEMA_MARK.length() && json.startsWith(EVENT_ID_MARK + eventId + "\"", at);
     }
 
     /** What the script writes between head and middle (an empty lineage is left out). */

@@ -175,11 +175,12 @@ public final class RedisDocumentStore {
         }
         List<Object> keys = List.of(key, layout.logKey(), layout.epochKey(), layout.channel(),
                 layout.mergeStateKey(request.id()), layout.lineageKey());
+        String eventId = request.event().eventId();
         return this.<List<Object>>evalSha(COMMIT, RScript.Mode.READ_WRITE, key, keys, args.toArray())
-                .thenApply(RedisDocumentStore::parseCommit);
+                .thenApply(reply -> parseCommit(reply, eventId));
     }
 
-    private static CommitResult parseCommit(List<Object> reply) {
+    private static CommitResult parseCommit(List<Object> reply, String eventId) {
         long status = (Long) reply.get(0);
         long version = Long.parseLong((String) reply.get(1));
         String epoch = (String) reply.get(2);
@@ -189,7 +190,15 @@ public final class RedisDocumentStore {
         if (status == 3) {
             return new CommitResult.TimeBehind(version, epoch, Long.parseLong((String) reply.get(3)));
         }
-        return status == 0 ? new CommitResult.VersionMismatch(version, epoch) : new CommitResult.EpochMismatch(version, epoch);
+        if (status == 2) {
+            return new CommitResult.EpochMismatch(version, epoch);
+        }
+        // A mismatch names the last change this origin committed to the document, if the script remembers one:
+        // when it is this change, an earlier delivery of this call committed it and the reply was lost.
+        if (reply.size() >= 6 && eventId.equals(reply.get(3))) {
+            return new CommitResult.AlreadyCommitted(Long.parseLong((String) reply.get(4)), epoch, (String) reply.get(5));
+        }
+        return new CommitResult.VersionMismatch(version, epoch);
     }
 
     private StoredDocument parseLoad(String id, String key, List<Object> reply) {

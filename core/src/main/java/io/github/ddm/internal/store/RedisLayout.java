@@ -9,7 +9,8 @@ import io.github.ddm.schema.Names;
  *
  * <pre>
  * &lt;ns&gt;:{p:s}:s:&lt;id&gt;   HASH    the document: one field per top-level member + metadata fields
- * &lt;ns&gt;:{p:s}:c:&lt;id&gt;   HASH    the document's merge state: clock and stamps (docs/regions.md)
+ * &lt;ns&gt;:{p:s}:c:&lt;id&gt;   HASH    the document's merge state: clock and stamps (docs/regions.md), and
+ *                              each origin's last change of the document (the commit script's)
  * &lt;ns&gt;:{p:s}:log      STREAM  the section's change log
  * &lt;ns&gt;:{p:s}:ch       channel live change broadcast
  * &lt;ns&gt;:{p:s}:epoch    STRING  the section's epoch
@@ -36,6 +37,13 @@ public final class RedisLayout {
     public static final String ROOT_STAMP_FIELD = "r";
     /** Prefix of the merge state fields holding a top-level member's stamps (then the member's name). */
     public static final String MEMBER_STAMPS_PREFIX = "m";
+    /**
+     * Merge state field holding, for each origin that committed to the document lately, its last
+     * change here ({@code origin event-id version stream-id}, newest first, comma-separated), so that
+     * a commit the Redis client sent again is recognised as done (docs/core.md, "The commit script").
+     * Only the commit script reads and writes it; it is not part of the merge state regions compare.
+     */
+    public static final String RECENT_CHANGES_FIELD = "w";
 
     private final String prefix;
     private final String documentPrefix;

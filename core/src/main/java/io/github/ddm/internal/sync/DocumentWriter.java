@@ -38,6 +38,8 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Commits changes: {@code update} (read-modify-write), {@code set} (create or replace) and
@@ -47,9 +49,13 @@ import java.util.function.UnaryOperator;
  * write's steps run on the key's lane: read the current entry (loading it on a miss), run the
  * mutation, diff, commit, and on success move the cache to the new version. On a version
  * mismatch the key is reloaded and the write is computed again on the newer state, after a
- * jittered backoff, up to a bounded number of attempts. Thread-safe.
+ * jittered backoff, up to a bounded number of attempts; a mismatch that is the write's own commit
+ * (the Redis client sent the script call again after the first delivery had run) completes the
+ * write with that commit instead. Thread-safe.
  */
 public final class DocumentWriter<T> {
+
+    private static final Logger log = LoggerFactory.getLogger(DocumentWriter.class);
 
     /** Settings the writer needs, validated by the manager's builder. */
     public record Settings(Origin origin, Clock clock, Executor executor, long maxDocumentBytes, int fullStateEvery,
@@ -340,7 +346,13 @@ public final class DocumentWriter<T> {
         private void onOutcome(CachedDocument<T> base, ChangeOp op, ChangeEvent event, ObjectNode after, T value,
                                byte[] bytes, long size, long measured, int eventBytes, CommitResult outcome) {
             try {
-                if (outcome instanceof CommitResult.Committed committed) {
+                if (outcome instanceof CommitResult.AlreadyCommitted already) {
+                    // Redis ran an earlier delivery of this very commit, whose reply was lost; the client sent it
+                    // again. Running the mutation again would apply it twice: complete with that commit instead.
+                    log.info("commit of {} v{} (event {}) completed from its first delivery: the Redis client sent it again "
+                            + "after a response timeout", key, already.version(), event.eventId());
+                }
+                if (outcome instanceof CommitResult.Done committed) {
                     commits.incrementAndGet();
                     if (op == ChangeOp.UPDATE) {
                         patchBytes.addAndGet(eventBytes);

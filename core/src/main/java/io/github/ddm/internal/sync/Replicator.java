@@ -91,7 +91,9 @@ public final class Replicator {
             }
             CommitRequest request = commitOf(event, stored, load.state(), tree, merged);
             return store.commit(request, randomEpoch()).thenCompose(result -> {
-                if (result instanceof CommitResult.Committed committed) {
+                // Done also when an earlier delivery of this commit ran and the Redis client sent it again: the
+                // change is taken in, by this apply (a fresh attempt would only find it a duplicate).
+                if (result instanceof CommitResult.Done committed) {
                     return done(new SectionStore.ApplyOutcome.Applied(committed.version(), committed.streamId(),
                             merged.conflicts(), !merged.fastForward()));
                 }

@@ -21,8 +21,31 @@
 -- Returns {1, version, epoch, stream id, lineage, clock} when committed, {0, stored version, epoch} on a
 -- version mismatch, {2, stored version, epoch} when the writer's epoch is not the section's, and (L only)
 -- {3, stored version, epoch, stored time} when the change time is before the document's last change time.
+-- A version mismatch adds, when the merge state remembers one, the last change the same origin (ARGV[6])
+-- committed to the document: {0, stored version, epoch, its event id, its version, its stream id}. When
+-- that event id is the change's own, an earlier delivery of this very call committed it (its reply was
+-- lost and the client sent the call again): the caller completes with it and commits nothing again.
 -- Versions travel as decimal text, so no Lua number formatting is involved.
 local doc, log, epochKey, channel, state, lineageKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
+
+-- Merge state field 'w': for each origin that committed to the document lately, its last change here,
+-- 'origin event-id version stream-id', newest first, comma-separated; an origin once, entries from the
+-- last RECENT_MS of log time (by stream id), at most RECENT_MAX of them. A writer commits one change of a
+-- key at a time, so its origin's entry names its own commit until its next one.
+local RECENT_MS, RECENT_MAX = 300000, 16
+
+local function lastChangeOf(origin)
+  local recorded = redis.call('HGET', state, 'w')
+  if recorded then
+    for entry in string.gmatch(recorded, '[^,]+') do
+      local o, eventId, version, id = string.match(entry, '^(%S+) (%S+) (%S+) (%S+)$')
+      if o == origin then
+        return {eventId, version, id}
+      end
+    end
+  end
+  return nil
+end
 
 local epoch = redis.call('GET', epochKey)
 if not epoch then
@@ -34,6 +57,10 @@ if ARGV[3] ~= '' and ARGV[3] ~= epoch then
   return {2, stored, epoch}
 end
 if stored ~= ARGV[1] then
+  local last = lastChangeOf(ARGV[6])
+  if last then
+    return {0, stored, epoch, last[1], last[2], last[3]}
+  end
   return {0, stored, epoch}
 end
 local version = ARGV[2]
@@ -211,4 +238,24 @@ else
   id = redis.call('XADD', log, 'MAXLEN', '~', ARGV[11], '*', 'e', head .. ARGV[10])
 end
 redis.call(ARGV[12], channel, head .. ',"streamId":"' .. id .. '"' .. ARGV[10])
+
+-- This change is now its origin's last here (see 'w' above). The codec writes the event id first.
+local eventId = string.match(ARGV[8], '^{"schema":%d+,"eventId":"([^"]+)"')
+if eventId then
+  local now = tonumber(string.match(id, '^%d+'))
+  local kept = {ARGV[6] .. ' ' .. eventId .. ' ' .. version .. ' ' .. id}
+  local recorded = redis.call('HGET', state, 'w')
+  if recorded then
+    for entry in string.gmatch(recorded, '[^,]+') do
+      local o, at = string.match(entry, '^(%S+) %S+ %S+ (%d+)')
+      if #kept >= RECENT_MAX or not at or tonumber(at) < now - RECENT_MS then
+        break
+      end
+      if o ~= ARGV[6] then
+        kept[#kept + 1] = entry
+      end
+    end
+  end
+  redis.call('HSET', state, 'w', table.concat(kept, ','))
+end
 return {1, version, epoch, id, lineage, clock}

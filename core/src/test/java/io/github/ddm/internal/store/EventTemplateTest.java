@@ -65,6 +65,14 @@ class EventTemplateTest {
     }
 
     @Test
+    void headStartsWithTheEventId_whereTheCommitScriptReadsIt() throws Exception {
+        EventTemplate template = EventTemplate.of(placeholders(update(EventTemplate.PLACEHOLDER_EPOCH, null, false)));
+
+        assertThat(template.eventId()).isEqualTo("ev-1");
+        assertThat(template.head()).matches("\\{\"schema\":[0-9]+,\"eventId\":\"ev-1\".*");
+    }
+
+    @Test
     void rejectsEventsWithoutThePlaceholder() throws Exception {
         assertThatThrownBy(() -> EventTemplate.of(placeholders(update("real", null, false)))).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> EventTemplate.of(placeholders(update(EventTemplate.PLACEHOLDER_EPOCH, "1-1", false))))
