@@ -52,7 +52,8 @@ if not epoch then
   epoch = ARGV[4]
   redis.call('SET', epochKey, epoch)
 end
-local stored = redis.call('HGET', doc, '\000v') or '0'
+local meta = redis.call('HMGET', doc, '\000v', '\000t')
+local stored, storedTime = meta[1] or '0', meta[2]
 if ARGV[3] ~= '' and ARGV[3] ~= epoch then
   return {2, stored, epoch}
 end
@@ -66,7 +67,6 @@ end
 local version = ARGV[2]
 local op = ARGV[7]
 local mode = ARGV[13]
-local storedTime = redis.call('HGET', doc, '\000t')
 if mode == 'L' and storedTime and tonumber(storedTime) > tonumber(ARGV[5]) then
   -- A change made here must not carry an earlier time than the changes it has seen.
   return {3, stored, epoch, storedTime}
@@ -137,17 +137,27 @@ local function clearMemberStamps()
   end
 end
 
--- The merge state.
-local lineage, clock
+-- The merge state. A change made here reads what it needs of it in one call and writes it in one call,
+-- after the log entry (the remembered last change needs its stream id).
+local lineage, clock, recorded
+local stateWrites = {}
 if mode == 'L' then
   lineage = redis.call('GET', lineageKey)
   if not lineage then
     lineage = ARGV[15]
     redis.call('SET', lineageKey, lineage)
   end
+  local reads = {'v', 'w'}
+  if op == 'u' then
+    for j = pairsFrom, pairsFrom + 2 * k - 1, 2 do
+      reads[#reads + 1] = 'm' .. ARGV[j]
+    end
+  end
+  local got = redis.call('HMGET', state, unpack(reads))
+  local clockText = got[1]
+  recorded = got[2]
   local replica = ARGV[14] .. '~' .. lineage
   local counts = {}
-  local clockText = redis.call('HGET', state, 'v')
   if clockText then
     for name, count in string.gmatch(clockText, '"([^"]+)":(%d+)') do
       counts[name] = tonumber(count)
@@ -169,19 +179,26 @@ if mode == 'L' then
     parts[j] = '"' .. name .. '":' .. string.format('%.0f', counts[name])
   end
   clock = '{' .. table.concat(parts, ',') .. '}'
-  redis.call('HSET', state, 'v', clock)
+  stateWrites[#stateWrites + 1] = 'v'
+  stateWrites[#stateWrites + 1] = clock
   local stamp = ARGV[5] .. '.' .. version .. '.' .. string.format('%.0f', counter) .. '.' .. replica
   if op ~= 'u' then
     clearMemberStamps()
-    redis.call('HSET', state, 'r', stamp)
+    stateWrites[#stateWrites + 1] = 'r'
+    stateWrites[#stateWrites + 1] = stamp
   else
+    -- Each member field's value as read, then as written so far (a change may write a member twice).
+    local values, touched = {}, {}
+    for r = 3, #reads do
+      values[reads[r]] = got[r]
+    end
     for j = pairsFrom, pairsFrom + 2 * k - 1, 2 do
       local field = 'm' .. ARGV[j]
       local inner = ARGV[j + 1]
       if inner == '' then
-        redis.call('HSET', state, field, stamp)
+        values[field] = stamp
       else
-        local current = redis.call('HGET', state, field)
+        local current = values[field]
         local stamps = {}
         if current then
           if string.sub(current, 1, 1) == '{' then
@@ -197,16 +214,19 @@ if mode == 'L' then
           end
         end
         stamps[inner] = stamp
-        local paths = {}
-        for path in pairs(stamps) do
-          paths[#paths + 1] = path
-        end
-        table.sort(paths, before)
-        local out = {}
-        for j2, path in ipairs(paths) do
-          out[j2] = cjson.encode(path) .. ':' .. cjson.encode(stamps[path])
-        end
-        redis.call('HSET', state, field, '{' .. table.concat(out, ',') .. '}')
+        -- No order is kept among the pointers: readers parse the object, and only the clock is compared across
+        -- regions (sorting here in byte order, which Lua's locale-aware '<' is not, took ~200 us per change).
+        values[field] = cjson.encode(stamps)
+      end
+      if not touched[field] then
+        touched[field] = true
+        stateWrites[#stateWrites + 1] = field
+        stateWrites[#stateWrites + 1] = false
+      end
+    end
+    for w = 1, #stateWrites, 2 do
+      if touched[stateWrites[w]] then
+        stateWrites[w + 1] = values[stateWrites[w]]
       end
     end
   end
@@ -223,6 +243,7 @@ else
       redis.call('HSET', state, ARGV[j], ARGV[j + 1])
     end
   end
+  recorded = redis.call('HGET', state, 'w')
 end
 
 local head
@@ -244,7 +265,6 @@ local eventId = string.match(ARGV[8], '^{"schema":%d+,"eventId":"([^"]+)"')
 if eventId then
   local now = tonumber(string.match(id, '^%d+'))
   local kept = {ARGV[6] .. ' ' .. eventId .. ' ' .. version .. ' ' .. id}
-  local recorded = redis.call('HGET', state, 'w')
   if recorded then
     for entry in string.gmatch(recorded, '[^,]+') do
       local o, at = string.match(entry, '^(%S+) %S+ %S+ (%d+)')
@@ -256,6 +276,10 @@ if eventId then
       end
     end
   end
-  redis.call('HSET', state, 'w', table.concat(kept, ','))
+  stateWrites[#stateWrites + 1] = 'w'
+  stateWrites[#stateWrites + 1] = table.concat(kept, ',')
+end
+if #stateWrites > 0 then
+  redis.call('HSET', state, unpack(stateWrites))
 end
 return {1, version, epoch, id, lineage, clock}
