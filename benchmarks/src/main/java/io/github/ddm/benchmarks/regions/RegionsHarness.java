@@ -436,10 +436,27 @@ public final class RegionsHarness {
                 }
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException(name + "'s reader is missing " + missing + " of " + targets.size()
-                            + " changes after " + WAIT);
+                            + " changes after " + WAIT + ", for example " + explain(targets));
                 }
                 TimeUnit.MILLISECONDS.sleep(20);
             }
+        }
+
+        /** For up to 5 missing {@code id@version}: what this region's Redis and the reader's cache hold. */
+        private String explain(Collection<String> targets) {
+            List<String> lines = new ArrayList<>();
+            for (String target : targets) {
+                if (lines.size() == 5) {
+                    break;
+                }
+                if (!arrivals.containsKey(target)) {
+                    String id = target.substring(0, target.lastIndexOf('@'));
+                    String stored = store.snapshot(id).join().map(e -> "v" + e.version() + " from " + e.origin()).orElse("nothing");
+                    String cached = reader.getCached(id).map(v -> "v" + v.version()).orElse("nothing");
+                    lines.add(target + " (Redis holds " + stored + ", the reader's cache " + cached + ")");
+                }
+            }
+            return String.join("; ", lines);
         }
 
         @Override
