@@ -261,8 +261,17 @@ class DdmSourceConnectorIT {
                     .contains("was trimmed past this source's offset " + stored).contains("about PT").contains("at most ")
                     .contains("11 document(s)"));
         }
+        // Normal events continue after the snapshots. One at a time, each exported before the next: the log keeps
+        // about 5 entries, so a burst could be trimmed again before the source reads it, and a second hole means
+        // a second snapshot of every document (k0's deletion included), which this test does not look at.
         for (int k = 1; k < 11; k++) {
-            bump(w, "k" + k); // normal events continue after the snapshots
+            String id = "k" + k;
+            bump(w, id);
+            long version = w.get(id).join().orElseThrow().version();
+            await().atMost(TIMEOUT).until(() -> {
+                List<Exported> exported = byKey(readAll(bootstrap(), topic, contractJson())).get("trim/docs/" + id);
+                return exported != null && last(exported).event().version() == version;
+            });
         }
 
         Map<String, Long> versions = storedVersions(redisson, section);
