@@ -136,17 +136,17 @@ class ActiveActiveIT {
         }
         for (Region region : List.of(eu, us)) {
             String other = region == eu ? "us" : "eu";
-            connect.cluster().configureConnector("source-" + region.name, connector("io.github.ddm.connect.source.DdmSourceConnector",
-                    region, "source.sections", "trading.positions,trading.orders", "exactly.once.support", "required",
+            connect.cluster().configureConnector("source-" + region.name, RegionConnectors.config("io.github.ddm.connect.source.DdmSourceConnector",
+                    region.name, region.redis.uri(), "source.sections", "trading.positions,trading.orders", "exactly.once.support", "required",
                     "source.heartbeat.interval.ms", "500"));
-            connect.cluster().configureConnector("sink-" + region.name, connector("io.github.ddm.connect.sink.DdmSinkConnector",
-                    region, "topics.regex", "ddm\\." + other + "\\..*", "sink.repair.after.ms", "500",
+            connect.cluster().configureConnector("sink-" + region.name, RegionConnectors.config("io.github.ddm.connect.sink.DdmSinkConnector",
+                    region.name, region.redis.uri(), "topics.regex", "ddm\\." + other + "\\..*", "sink.repair.after.ms", "500",
                     "errors.tolerance", "all", "errors.deadletterqueue.topic.name", "dlq." + region.name,
                     "errors.deadletterqueue.topic.replication.factor", "1", "errors.deadletterqueue.context.headers.enable", "true",
                     "consumer.override.isolation.level", "read_committed"));
         }
         for (String name : List.of("source-eu", "source-us", "sink-eu", "sink-us")) {
-            awaitRunning(name);
+            RegionConnectors.awaitRunning(connect, name);
         }
     }
 
@@ -169,7 +169,7 @@ class ActiveActiveIT {
         }
         // A status read right after a resume may still say PAUSED: wait until the tasks run.
         for (String name : List.of("sink-eu", "sink-us")) {
-            awaitRunning(name);
+            RegionConnectors.awaitRunning(connect, name);
         }
     }
 
@@ -207,32 +207,6 @@ class ActiveActiveIT {
             return reasons;
         }
         return reasons;
-    }
-
-    private static Map<String, String> connector(String connectorClass, Region region, String... more) {
-        Map<String, String> config = new HashMap<>();
-        config.put("connector.class", connectorClass);
-        config.put("tasks.max", "1");
-        config.put("redis.uri", region.redis.uri());
-        config.put("ddm.region", region.name);
-        config.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
-        config.put("value.converter", ChangeEventConverter.class.getName());
-        for (int i = 0; i < more.length; i += 2) {
-            config.put(more[i], more[i + 1]);
-        }
-        return config;
-    }
-
-    private static void awaitRunning(String name) {
-        await(name + " running").atMost(Duration.ofSeconds(60)).until(() -> {
-            try {
-                var status = connect.cluster().connectorStatus(name);
-                return "RUNNING".equals(status.connector().state()) && !status.tasks().isEmpty()
-                        && status.tasks().stream().allMatch(t -> "RUNNING".equals(t.state()));
-            } catch (RuntimeException notYet) {
-                return false;
-            }
-        });
     }
 
     private static void pauseSinks() {

@@ -302,12 +302,12 @@ class RegionsConvergenceIT {
         }
         for (Region region : regions.values()) {
             List<String> others = REGIONS.stream().filter(r -> !r.equals(region.name)).toList();
-            connect.cluster().configureConnector("source-" + region.name, connector("io.github.ddm.connect.source.DdmSourceConnector",
-                    region, region.redis.uri(), "source.sections", section.partition() + "." + section.section(),
+            connect.cluster().configureConnector("source-" + region.name, RegionConnectors.config("io.github.ddm.connect.source.DdmSourceConnector",
+                    region.name, region.redis.uri(), "source.sections", section.partition() + "." + section.section(),
                     "source.control.topic", "ddm.${region}.control." + section.partition(),
                     "exactly.once.support", "required", "source.heartbeat.interval.ms", "1000"));
-            connect.cluster().configureConnector("sink-" + region.name, connector("io.github.ddm.connect.sink.DdmSinkConnector",
-                    region, region.sinkProxy.redisUri(),
+            connect.cluster().configureConnector("sink-" + region.name, RegionConnectors.config("io.github.ddm.connect.sink.DdmSinkConnector",
+                    region.name, region.sinkProxy.redisUri(),
                     "topics.regex", "ddm\\.(" + String.join("|", others) + ")\\..*" + section.partition() + ".*",
                     "sink.repair.after.ms", "1000", "redis.retry.backoff.ms", "200", "redis.retry.max.attempts", "1000",
                     "sink.apply.timeout.ms", "5000", "consumer.override.isolation.level", "read_committed",
@@ -315,35 +315,9 @@ class RegionsConvergenceIT {
                     "errors.deadletterqueue.topic.replication.factor", "1", "errors.deadletterqueue.context.headers.enable", "true"));
         }
         for (String name : REGIONS) {
-            awaitRunning("source-" + name);
-            awaitRunning("sink-" + name);
+            RegionConnectors.awaitRunning(connect, "source-" + name);
+            RegionConnectors.awaitRunning(connect, "sink-" + name);
         }
-    }
-
-    private static Map<String, String> connector(String connectorClass, Region region, String redisUri, String... more) {
-        Map<String, String> config = new HashMap<>();
-        config.put("connector.class", connectorClass);
-        config.put("tasks.max", "1");
-        config.put("redis.uri", redisUri);
-        config.put("ddm.region", region.name);
-        config.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
-        config.put("value.converter", ChangeEventConverter.class.getName());
-        for (int i = 0; i < more.length; i += 2) {
-            config.put(more[i], more[i + 1]);
-        }
-        return config;
-    }
-
-    private static void awaitRunning(String name) {
-        await(name + " running").atMost(Duration.ofSeconds(60)).until(() -> {
-            try {
-                var status = connect.cluster().connectorStatus(name);
-                return "RUNNING".equals(status.connector().state()) && !status.tasks().isEmpty()
-                        && status.tasks().stream().allMatch(t -> "RUNNING".equals(t.state()));
-            } catch (RuntimeException notYet) {
-                return false;
-            }
-        });
     }
 
     // ---- the writers ----
