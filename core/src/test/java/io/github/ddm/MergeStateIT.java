@@ -98,6 +98,37 @@ class MergeStateIT {
     }
 
     @Test
+    void aChangeInsideThousandsOfMembers_isStampedInEveryOne() {
+        // More places than Lua's unpack takes in one call (about 8,000 values): the script reads and
+        // writes the merge state in chunks.
+        int members = 6_000;
+        ObjectNode value = JSON.createObjectNode();
+        for (int i = 0; i < members; i++) {
+            value.putObject("m" + i).put("x", 0).put("y", 0);
+        }
+        DocumentManager<ObjectNode> writer = fixture.manager(ObjectNode.class, "w1");
+        writer.set("k", value).join();
+        writer.update("k", d -> {
+            d.fields().forEachRemaining(member -> ((ObjectNode) member.getValue()).put("x", 1));
+            return d;
+        }).join();
+
+        SectionStore store = SectionStore.open(fixture.client(), "ddm", new SectionId("test", "docs"));
+        List<ChangeEvent> log = store.readLog("0-0", 10).join().events();
+        assertThat(log).hasSize(2);
+        ObjectNode tree = null;
+        MergeState state = MergeState.EMPTY;
+        for (ChangeEvent event : log) {
+            RegionMerge.Outcome outcome = RegionMerge.apply(tree, state, event);
+            tree = ((RegionMerge.Outcome.Merged) outcome).tree();
+            state = ((RegionMerge.Outcome.Merged) outcome).state();
+        }
+        MergeState stored = storedState("k");
+        assertThat(stored).isEqualTo(state);
+        assertThat(stored.stamps()).containsKeys("/m0/x", "/m5999/x").doesNotContainKey("/m0/y");
+    }
+
+    @Test
     void memberText_isCanonical_membersSortedAndNumbersAsEventsCarryThem() {
         DocumentManager<ObjectNode> writer = fixture.manager(ObjectNode.class, "w1");
         ObjectNode value = doc("{\"m\":{\"b\":1,\"a\":2}}");

@@ -178,6 +178,48 @@ class RegionsMergeIT {
                 .isEqualTo(regionB.call("HGET", "ddm:{test:docs}:s:k", "\u0000v"));
     }
 
+    /**
+     * Concurrent changes inside each of thousands of members, merged both ways: more merge state
+     * fields than Lua's unpack takes in one call, so the script writes them in chunks.
+     */
+    @Test
+    void concurrentChangesInsideThousandsOfMembers_mergeToTheSameDocumentAndState() {
+        int members = 6_000;
+        ObjectNode value = JSON.createObjectNode();
+        for (int i = 0; i < members; i++) {
+            value.putObject("m" + i).put("x", 0).put("y", 0);
+        }
+        DocumentManager<ObjectNode> eu = manager(fixtureA, "eu");
+        SectionStore euStore = SectionStore.open(fixtureA.client(), "ddm", DOCS);
+        SectionStore usStore = SectionStore.open(fixtureB.client(), "ddm", DOCS);
+        eu.set("k", value).join();
+        assertThat(usStore.apply(euStore.readLog("0-0", 10).join().events().get(0)).join())
+                .isInstanceOf(SectionStore.ApplyOutcome.Applied.class);
+        DocumentManager<ObjectNode> us = manager(fixtureB, "us");
+        eu.update("k", d -> {
+            d.fields().forEachRemaining(member -> ((ObjectNode) member.getValue()).put("x", 1));
+            return d;
+        }).join();
+        us.update("k", d -> {
+            d.fields().forEachRemaining(member -> ((ObjectNode) member.getValue()).put("y", 2));
+            return d;
+        }).join();
+        ChangeEvent euChange = euStore.readLog("0-0", 10).join().events().get(1);
+        ChangeEvent usChange = usStore.readLog("0-0", 10).join().events().get(1);
+
+        assertThat(usStore.apply(euChange).join()).isInstanceOf(SectionStore.ApplyOutcome.Applied.class);
+        assertThat(euStore.apply(usChange).join()).isInstanceOf(SectionStore.ApplyOutcome.Applied.class);
+
+        assertThat(regionB.call("HGET", "ddm:{test:docs}:s:k", "m5999")).isEqualTo("{\"x\":1,\"y\":2}");
+        for (String member : List.of("m0", "m2999", "m5999")) {
+            assertThat(regionB.call("HGET", "ddm:{test:docs}:s:k", member))
+                    .isEqualTo(regionA.server().call("HGET", "ddm:{test:docs}:s:k", member));
+        }
+        MergeState inUs = storedState(regionB, "k");
+        assertThat(inUs).isEqualTo(storedState(regionA.server(), "k"));
+        assertThat(inUs.stamps()).containsKeys("/m0/x", "/m0/y", "/m5999/x", "/m5999/y");
+    }
+
     private record Setup(List<ChangeEvent> euLog, List<ChangeEvent> usLog) {
     }
 

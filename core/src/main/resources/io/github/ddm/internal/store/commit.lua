@@ -153,7 +153,14 @@ if mode == 'L' then
       reads[#reads + 1] = 'm' .. ARGV[j]
     end
   end
-  local got = redis.call('HMGET', state, unpack(reads))
+  -- In chunks: Lua's unpack takes at most a few thousand values (a change may touch that many members).
+  local got = {}
+  for j = 1, #reads, 500 do
+    local part = redis.call('HMGET', state, unpack(reads, j, math.min(j + 499, #reads)))
+    for r = 1, #part do
+      got[j + r - 1] = part[r]
+    end
+  end
   local clockText = got[1]
   recorded = got[2]
   local replica = ARGV[14] .. '~' .. lineage
@@ -236,12 +243,18 @@ else
   if ARGV[pairsFrom + 2 * k] == '1' then
     clearMemberStamps()
   end
+  -- Fields to delete go in one call now; fields to set join the one write after the log entry.
+  local deletes = {}
   for j = pairsFrom, pairsFrom + 2 * k - 1, 2 do
     if ARGV[j + 1] == '' then
-      redis.call('HDEL', state, ARGV[j])
+      deletes[#deletes + 1] = ARGV[j]
     else
-      redis.call('HSET', state, ARGV[j], ARGV[j + 1])
+      stateWrites[#stateWrites + 1] = ARGV[j]
+      stateWrites[#stateWrites + 1] = ARGV[j + 1]
     end
+  end
+  for j = 1, #deletes, 500 do
+    redis.call('HDEL', state, unpack(deletes, j, math.min(j + 499, #deletes)))
   end
   recorded = redis.call('HGET', state, 'w')
 end
@@ -279,7 +292,7 @@ if eventId then
   stateWrites[#stateWrites + 1] = 'w'
   stateWrites[#stateWrites + 1] = table.concat(kept, ',')
 end
-if #stateWrites > 0 then
-  redis.call('HSET', state, unpack(stateWrites))
+for j = 1, #stateWrites, 1000 do
+  redis.call('HSET', state, unpack(stateWrites, j, math.min(j + 999, #stateWrites)))
 end
 return {1, version, epoch, id, lineage, clock}
