@@ -153,7 +153,7 @@ public final class DocumentManager<T> implements AutoCloseable {
         misses.increment();
         key(id);
         ensureOpen();
-        return loader.load(id).thenApply(loaded -> cache.read(id, loaded));
+        return loader.loadMissed(id).thenApply(loaded -> cache.read(id, loaded));
     }
 
     /** The cached version of a document, without I/O: empty if it is not cached or not present. */

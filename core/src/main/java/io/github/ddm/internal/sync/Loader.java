@@ -80,6 +80,30 @@ public final class Loader<T> {
         return fresh.result;
     }
 
+    /**
+     * For a read that found the key not cached: like {@link #load}, except that when a load of the
+     * key finished between that miss and this call (its entry is cached by now), the entry is
+     * returned without reading Redis again. Checked on the key's lane, where loads finish and events
+     * are buffered, so no buffered event is dropped.
+     */
+    public CompletableFuture<CachedDocument<T>> loadMissed(String id) {
+        Pending<T> fresh = new Pending<>();
+        Pending<T> existing = inflight.putIfAbsent(id, fresh);
+        if (existing != null) {
+            return existing.result;
+        }
+        lanes.execute(id, () -> {
+            CachedDocument<T> cached = cache.get(id);
+            if (cached != null && fresh.buffered.isEmpty()) {
+                inflight.remove(id, fresh);
+                fresh.result.complete(cached);
+            } else {
+                read(id, fresh, 0);
+            }
+        });
+        return fresh.result;
+    }
+
     /** Buffers an event for a key whose load is in flight; returns false if none is. Lane only. */
     boolean buffer(ChangeEvent event) {
         Pending<T> pending = inflight.get(event.key().id());
