@@ -319,6 +319,40 @@ public final class SectionStore {
         });
     }
 
+    /**
+     * Records that this region answered {@code region}'s request for the whole section, made at
+     * {@code askedAt} (epoch ms): a change of that region made before the request may reach this
+     * region only after the answer, and is then answered again (see {@link #sectionAnswers}). Kept
+     * in Redis, so a sink that restarts still knows. Keeps the latest time per region.
+     *
+     * @throws IllegalArgumentException if {@code region} is not a short name
+     */
+    public CompletableFuture<Void> recordSectionAnswer(String region, long askedAt) {
+        Names.requireShortName("region", region);
+        return store.recordSectionAnswer(region, askedAt);
+    }
+
+    /**
+     * The whole-section repair requests this region answered ({@link #recordSectionAnswer}): asking
+     * region to the time (epoch ms) of its latest one. Empty when none was answered.
+     */
+    public CompletableFuture<Map<String, Long>> sectionAnswers() {
+        return redisson.<String, String>getMap(layout.answeredKey(), StringCodec.INSTANCE).readAllMapAsync()
+                .toCompletableFuture().thenApply(stored -> {
+                    Map<String, Long> answers = new java.util.TreeMap<>();
+                    stored.forEach((region, time) -> {
+                        try {
+                            answers.put(region, Long.parseLong(time));
+                        } catch (NumberFormatException e) {
+                            LOGGER.warn("section {}: ignoring the unreadable answered-request time '{}' of region {} in {}",
+                                    id, time, region, layout.answeredKey());
+                        }
+                    });
+                    return answers;
+                })
+                .exceptionallyCompose(e -> CompletableFuture.failedFuture(RedisDocumentStore.translateError(e)));
+    }
+
     /** How many notices a section's notice stream keeps (about). */
     public static final int NOTICES_KEPT = 1_000;
 

@@ -1,6 +1,7 @@
 package io.github.ddm;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
@@ -138,6 +139,21 @@ class SectionStoreIT {
         assertThat(regionB.call("HGET", "ddm:{test:docs}:s:k", "\u0000v")).isEqualTo("3");
         assertThat(target.apply(next).join()).isInstanceOf(SectionStore.ApplyOutcome.Applied.class);
         assertThat(regionB.call("HGET", "ddm:{test:docs}:s:k", "count")).isEqualTo("4");
+    }
+
+    @Test
+    void sectionAnswers_keepTheLatestRequestPerRegion_inRedis() {
+        SectionStore store = SectionStore.open(fixtureA.client(), "ddm", DOCS);
+        assertThat(store.sectionAnswers().join()).isEmpty();
+        store.recordSectionAnswer("us", 200).join();
+        store.recordSectionAnswer("us", 100).join();
+        store.recordSectionAnswer("ap", 50).join();
+        store.recordSectionAnswer("ap", 70).join();
+        SectionStore reopened = SectionStore.open(fixtureA.client(), "ddm", DOCS);
+        assertThat(reopened.sectionAnswers().join()).containsExactly(entry("ap", 70L), entry("us", 200L));
+        assertThat(SectionStore.open(fixtureA.client(), "ddm", new SectionId("test", "other")).sectionAnswers().join()).isEmpty();
+        assertThatThrownBy(() -> store.recordSectionAnswer("us west", 1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("region");
     }
 
     @Test

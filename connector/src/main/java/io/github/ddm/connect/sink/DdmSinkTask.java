@@ -70,7 +70,6 @@ public final class DdmSinkTask extends SinkTask {
     private static final int MAX_CACHED_SECTIONS = 10_000;
     private static final long RETRY_WAITING_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
     private static final int MAX_LOGGED_KEYS = 5;
-    private static final int MAX_SECTION_REPAIRS = 10_000;
 
     private DdmSinkConfig config;
     private ErrantRecordReporter reporter;
@@ -86,14 +85,18 @@ public final class DdmSinkTask extends SinkTask {
             return size() > MAX_CACHED_SECTIONS;
         }
     };
-    /** The lineage each region last wrote each section under, to notice a region that started over. */
-    /** Per section and asking region, the time of its latest whole-section repair request answered here. */
-    private final Map<String, Long> sectionRepairs = new LinkedHashMap<>(16, 0.75f, true) {
+    /**
+     * Per section, per asking region, the time of its latest whole-section repair request answered
+     * here: read from Redis ({@link SectionStore#sectionAnswers}) before the section's first event is
+     * applied, so a restarted task still answers again for a change that arrives after the answer.
+     */
+    private final Map<SectionId, Map<String, Long>> sectionAnswers = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
-            return size() > MAX_SECTION_REPAIRS;
+        protected boolean removeEldestEntry(Map.Entry<SectionId, Map<String, Long>> eldest) {
+            return size() > MAX_CACHED_SECTIONS;
         }
     };
+    /** The lineage each region last wrote each section under, to notice a region that started over. */
     private final Map<String, String> lineages = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
@@ -201,14 +204,43 @@ public final class DdmSinkTask extends SinkTask {
         connect();
         log.info("{}: region {} asks for {} (its clock {}); answering with this region's copy", name, control.region(),
                 control.key(), control.clock());
-        answers.answer(control);
         if (control.id() == null) {
-            sectionRepairs.merge(sectionRepairKey(control.section(), control.region()), control.time(), Math::max);
+            // Recorded before the answer is queued: a restart in between answers the request again, never forgets it.
+            SectionStore store = stores.computeIfAbsent(control.section(), s -> SectionStore.open(redisson, config.namespace(), s));
+            try {
+                store.recordSectionAnswer(control.region(), control.time()).get(config.applyTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ConnectException("interrupted while recording a repair request", e);
+            } catch (java.util.concurrent.ExecutionException | TimeoutException e) {
+                throw unavailable(e instanceof java.util.concurrent.ExecutionException ? e.getCause() : e, false);
+            }
+            sectionAnswers.computeIfAbsent(control.section(), s -> new java.util.HashMap<>())
+                    .merge(control.region(), control.time(), Math::max);
         }
+        answers.answer(control);
     }
 
-    private static String sectionRepairKey(SectionId section, String region) {
-        return section.partition() + "/" + section.section() + "@" + region;
+    /**
+     * Reads, for each section of {@code items} not read yet, the whole-section repair requests
+     * answered here, before anything is applied (a failure retries the batch).
+     */
+    private void loadSectionAnswers(List<SinkItem> items) {
+        for (SinkItem item : items) {
+            SectionId section = item.store.section();
+            if (sectionAnswers.containsKey(section)) {
+                continue;
+            }
+            try {
+                sectionAnswers.put(section, new java.util.HashMap<>(item.store.sectionAnswers()
+                        .get(config.applyTimeout().toMillis(), TimeUnit.MILLISECONDS)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ConnectException("interrupted while reading " + section + "'s answered repair requests", e);
+            } catch (java.util.concurrent.ExecutionException | TimeoutException e) {
+                throw unavailable(e instanceof java.util.concurrent.ExecutionException ? e.getCause() : e, false);
+            }
+        }
     }
 
     /**
@@ -217,11 +249,9 @@ public final class DdmSinkTask extends SinkTask {
      * it. Answer again for its document, so the region gets it back.
      */
     private void answerAgainIfLost(ChangeEvent event) {
-        if (sectionRepairs.isEmpty()) {
-            return;
-        }
         SectionId section = new SectionId(event.key().partition(), event.key().section());
-        Long askedAt = sectionRepairs.get(sectionRepairKey(section, event.origin().region()));
+        Map<String, Long> answered = sectionAnswers.get(section);
+        Long askedAt = answered == null ? null : answered.get(event.origin().region());
         if (askedAt != null && event.time().toEpochMilli() <= askedAt) {
             log.info("{}: {} v{} from {} was made before {} asked for the whole section, and arrived after the answer;"
                     + " answering again for it", name, event.key(), event.version(), event.origin().region(),
@@ -256,6 +286,7 @@ public final class DdmSinkTask extends SinkTask {
             noteLineage(d.event(), store);
             items.add(new SinkItem(d.record(), d.id(), d.event(), store));
         }
+        loadSectionAnswers(items);
         // Waiting events go first: a new event of the same key may depend on them.
         long now = System.nanoTime();
         boolean retryAll = now - lastWaitingRetry >= RETRY_WAITING_NANOS;

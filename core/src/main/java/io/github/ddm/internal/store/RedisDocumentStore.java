@@ -34,6 +34,7 @@ public final class RedisDocumentStore {
     private static final LuaScript LOAD = LuaScript.load("load.lua");
     private static final LuaScript PROJECT = LuaScript.load("project.lua");
     private static final LuaScript LOAD_MERGE = LuaScript.load("load_merge.lua");
+    private static final LuaScript ANSWERED = LuaScript.load("answered.lua");
 
     private final RScript script;
     private final RedisLayout layout;
@@ -59,6 +60,16 @@ public final class RedisDocumentStore {
     /** The layout of this section's keys. */
     public RedisLayout layout() {
         return layout;
+    }
+
+    /**
+     * Records that this region answered {@code region}'s request for the whole section, made at
+     * {@code askedAt} (epoch ms); keeps the latest time per region.
+     */
+    public CompletableFuture<Void> recordSectionAnswer(String region, long askedAt) {
+        String key = layout.answeredKey();
+        return this.<List<Object>>evalSha(ANSWERED, RScript.Mode.READ_WRITE, key, List.of(key), region, Long.toString(askedAt))
+                .thenApply(ignored -> null);
     }
 
     /**

@@ -53,6 +53,7 @@ public final class RedisLayout {
     private final String mergePrefix;
     private final String lineage;
     private final String notices;
+    private final String answered;
 
     /**
      * @throws IllegalArgumentException if a name is not a short name ({@code [A-Za-z0-9._-]{1,64}})
@@ -69,6 +70,7 @@ public final class RedisLayout {
         this.mergePrefix = prefix + "c:";
         this.lineage = prefix + "lineage";
         this.notices = prefix + "notices";
+        this.answered = prefix + "answered";
     }
 
     /**
@@ -129,6 +131,14 @@ public final class RedisLayout {
      */
     public String noticesKey() {
         return notices;
+    }
+
+    /**
+     * The hash of the whole-section repair requests this region answered: asking region to the time
+     * (epoch ms) of its latest such request (docs/regions.md, "Region data loss and rebuild").
+     */
+    public String answeredKey() {
+        return answered;
     }
 
     /** The key holding the section's epoch. */
