@@ -87,8 +87,10 @@ public final class DdmSinkTask extends SinkTask {
     };
     /**
      * Per section, per asking region, the time of its latest whole-section repair request answered
-     * here: read from Redis ({@link SectionStore#sectionAnswers}) before the section's first event is
-     * applied, so a restarted task still answers again for a change that arrives after the answer.
+     * here: read from Redis ({@link SectionStore#sectionAnswers}) for the sections of each batch
+     * before it is applied, so a task that restarted, or that did not answer the request itself
+     * (another task of the connector read the control topic), still answers again for a change that
+     * arrives after the answer.
      */
     private final Map<SectionId, Map<String, Long>> sectionAnswers = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
@@ -205,7 +207,8 @@ public final class DdmSinkTask extends SinkTask {
         log.info("{}: region {} asks for {} (its clock {}); answering with this region's copy", name, control.region(),
                 control.key(), control.clock());
         if (control.id() == null) {
-            // Recorded before the answer is queued: a restart in between answers the request again, never forgets it.
+            // Recorded before the answer is queued, so the tasks of this region that take in that region's late changes
+            // know of it (they read it before each batch).
             SectionStore store = stores.computeIfAbsent(control.section(), s -> SectionStore.open(redisson, config.namespace(), s));
             try {
                 store.recordSectionAnswer(control.region(), control.time()).get(config.applyTimeout().toMillis(), TimeUnit.MILLISECONDS);
@@ -215,28 +218,30 @@ public final class DdmSinkTask extends SinkTask {
             } catch (java.util.concurrent.ExecutionException | TimeoutException e) {
                 throw unavailable(e instanceof java.util.concurrent.ExecutionException ? e.getCause() : e, false);
             }
-            sectionAnswers.computeIfAbsent(control.section(), s -> new java.util.HashMap<>())
-                    .merge(control.region(), control.time(), Math::max);
         }
         answers.answer(control);
     }
 
     /**
-     * Reads, for each section of {@code items} not read yet, the whole-section repair requests
-     * answered here, before anything is applied (a failure retries the batch).
+     * Reads, for each section of {@code items} and of the events waiting, the whole-section repair
+     * requests answered here, before anything is applied (a failure retries the batch).
      */
     private void loadSectionAnswers(List<SinkItem> items) {
+        Map<SectionId, SectionStore> sections = new LinkedHashMap<>();
         for (SinkItem item : items) {
-            SectionId section = item.store.section();
-            if (sectionAnswers.containsKey(section)) {
-                continue;
-            }
+            sections.putIfAbsent(item.store.section(), item.store);
+        }
+        for (SectionId section : waiting.sections()) {
+            sections.computeIfAbsent(section, s -> stores.computeIfAbsent(s, x -> SectionStore.open(redisson, config.namespace(), x)));
+        }
+        Map<SectionId, java.util.concurrent.CompletableFuture<Map<String, Long>>> reads = new LinkedHashMap<>();
+        sections.forEach((section, store) -> reads.put(section, store.sectionAnswers()));
+        for (Map.Entry<SectionId, java.util.concurrent.CompletableFuture<Map<String, Long>>> read : reads.entrySet()) {
             try {
-                sectionAnswers.put(section, new java.util.HashMap<>(item.store.sectionAnswers()
-                        .get(config.applyTimeout().toMillis(), TimeUnit.MILLISECONDS)));
+                sectionAnswers.put(read.getKey(), read.getValue().get(config.applyTimeout().toMillis(), TimeUnit.MILLISECONDS));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new ConnectException("interrupted while reading " + section + "'s answered repair requests", e);
+                throw new ConnectException("interrupted while reading " + read.getKey() + "'s answered repair requests", e);
             } catch (java.util.concurrent.ExecutionException | TimeoutException e) {
                 throw unavailable(e instanceof java.util.concurrent.ExecutionException ? e.getCause() : e, false);
             }
@@ -427,6 +432,8 @@ public final class DdmSinkTask extends SinkTask {
             log.trace("applied {} at {}", event, applied.streamId());
         } else if (outcome instanceof ApplyOutcome.Duplicate duplicate) {
             counters.duplicates.incrementAndGet();
+            // Taken in already, perhaps by a task that stopped before its answer went out.
+            answerAgainIfLost(event);
             duplicateKeys.add(event.key() + " v" + event.version());
             notices.send(item.store, RegionNotice.Kind.REDELIVERED, event, true, "v" + event.version() + " ("
                     + event.eventId() + ") arrived again; this region already holds it (at v" + duplicate.storedVersion() + ")");

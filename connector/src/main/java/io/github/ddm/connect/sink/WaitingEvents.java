@@ -45,6 +45,15 @@ final class WaitingEvents {
     }
 
     /** Removes and returns every waiting event. */
+    /** The sections that have events waiting. */
+    java.util.Set<io.github.ddm.SectionId> sections() {
+        java.util.Set<io.github.ddm.SectionId> sections = new java.util.LinkedHashSet<>();
+        for (DataKey key : byKey.keySet()) {
+            sections.add(new io.github.ddm.SectionId(key.partition(), key.section()));
+        }
+        return sections;
+    }
+
     List<Waiting> takeAll() {
         return take(new ArrayList<>(byKey.keySet()));
     }

@@ -70,18 +70,31 @@ class SectionRepairRaceIT {
         usClient.shutdown();
     }
 
+    /** Who takes in us's late change. */
+    private enum Receiver { THE_ANSWERING_TASK, THE_SAME_TASK_RESTARTED, ANOTHER_TASK }
+
     @Test
     void aChangeMadeBeforeTheRequest_arrivingAfterTheAnswer_isAnsweredAgain() throws Exception {
-        lateChangeIsAnsweredAgain(false);
+        lateChangeIsAnsweredAgain(Receiver.THE_ANSWERING_TASK);
     }
 
     /** The sink task restarts between the answer and the late change: the request is remembered in Redis. */
     @Test
     void aChangeArrivingAfterTheAnswer_isAnsweredAgain_evenByATaskStartedSince() throws Exception {
-        lateChangeIsAnsweredAgain(true);
+        lateChangeIsAnsweredAgain(Receiver.THE_SAME_TASK_RESTARTED);
     }
 
-    private void lateChangeIsAnsweredAgain(boolean restart) throws Exception {
+    /**
+     * With several tasks, the control topic and the change topic may go to different tasks: the one
+     * that takes in the late change (and had taken in changes of the section before the request)
+     * answers again.
+     */
+    @Test
+    void aChangeArrivingAfterTheAnswer_atAnotherTask_isAnsweredAgain() throws Exception {
+        lateChangeIsAnsweredAgain(Receiver.ANOTHER_TASK);
+    }
+
+    private void lateChangeIsAnsweredAgain(Receiver mode) throws Exception {
         SectionStore euStore = SectionStore.open(euClient, "ddm", SECTION);
         SectionStore usStore = SectionStore.open(usClient, "ddm", SECTION);
         try (DocumentManager<ObjectNode> inEu = manager(euClient, "eu");
@@ -90,29 +103,49 @@ class SectionRepairRaceIT {
             for (ChangeEvent e : euStore.readLog("0-0", 100).join().events()) {
                 usStore.apply(e).join();
             }
+            inUs.set("e", new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode().put("qty", 5)).join();
             inUs.update("d", d -> d.put("qty", 2)).join();
         }
-        ChangeEvent usChange = usStore.readLog("0-0", 100).join().events().stream()
-                .filter(e -> e.origin().region().equals("us")).findFirst().orElseThrow();
-        // us loses its data and asks for the whole section, after its change was made.
-        ControlRecord request = ControlRecord.repair("us", "ddm", SECTION, null, null, System.currentTimeMillis() + 1);
+        List<ChangeEvent> usChanges = usStore.readLog("0-0", 100).join().events().stream()
+                .filter(e -> e.origin().region().equals("us")).toList();
+        ChangeEvent usCreate = usChanges.stream().filter(e -> e.key().id().equals("e")).findFirst().orElseThrow();
+        ChangeEvent usChange = usChanges.stream().filter(e -> e.key().id().equals("d")).findFirst().orElseThrow();
+        DdmSinkTask receiver = mode == Receiver.ANOTHER_TASK ? startTask() : task;
+        try {
+            // us's earlier change reaches eu in time (the receiving task has seen the section before the request).
+            receiver.put(List.of(record(usCreate, 0)));
+            assertThat(euStore.snapshot("e").join()).isPresent();
+            // us loses its data and asks for the whole section, after its changes were made.
+            ControlRecord request = ControlRecord.repair("us", "ddm", SECTION, null, null, System.currentTimeMillis() + 1);
 
-        task.put(List.of(new SinkRecord("ddm.us.control", 0, null, request.key(), ControlRecord.SCHEMA, request.toStruct(), 0)));
-        await("the first answer").atMost(Duration.ofSeconds(10)).until(() -> answers(euStore).size() == 1);
-        assertThat(answers(euStore).get(0).clock().get(usChange.replica())).as("answered without us's change").isZero();
-        if (restart) {
-            task.stop();
-            task = startTask();
+            task.put(List.of(new SinkRecord("ddm.us.control", 0, null, request.key(), ControlRecord.SCHEMA, request.toStruct(), 0)));
+            await("the first answer").atMost(Duration.ofSeconds(10)).until(() -> answers(euStore).size() == 2);
+            ChangeEvent firstForD = answers(euStore).stream().filter(e -> e.key().id().equals("d")).findFirst().orElseThrow();
+            assertThat(firstForD.clock().get(usChange.replica())).as("answered without us's late change").isZero();
+            if (mode == Receiver.THE_SAME_TASK_RESTARTED) {
+                task.stop();
+                task = startTask();
+                receiver = task;
+            }
+
+            receiver.put(List.of(record(usChange, 1)));
+
+            await("answered again, now with us's change").atMost(Duration.ofSeconds(10)).until(() -> answers(euStore).size() == 3);
+            ChangeEvent again = answers(euStore).get(2);
+            assertThat(again.key().id()).isEqualTo("d");
+            assertThat(again.clock().covers(usChange.stamp())).as("the new answer holds us's change").isTrue();
+            assertThat(again.state().get("qty").asInt()).isEqualTo(2);
+            assertThat(receiver.counters().getRepairsAnswered()).isEqualTo(mode == Receiver.THE_ANSWERING_TASK ? 3 : 1);
+        } finally {
+            if (receiver != task) {
+                receiver.stop();
+            }
         }
+    }
 
-        task.put(List.of(new SinkRecord("ddm.us.trading.race", 0, null, usChange.key().toString(), null,
-                ChangeEventCodec.encodeToString(usChange), 0)));
-
-        await("answered again, now with us's change").atMost(Duration.ofSeconds(10)).until(() -> answers(euStore).size() == 2);
-        ChangeEvent second = answers(euStore).get(1);
-        assertThat(second.clock().covers(usChange.stamp())).as("the second answer holds us's change").isTrue();
-        assertThat(second.state().get("qty").asInt()).isEqualTo(2);
-        assertThat(task.counters().getRepairsAnswered()).isEqualTo(restart ? 1 : 2);
+    private static SinkRecord record(ChangeEvent event, long offset) {
+        return new SinkRecord("ddm.us.trading.race", 0, null, event.key().toString(), null, ChangeEventCodec.encodeToString(event),
+                offset);
     }
 
     /** The repair snapshots eu's sink appended to eu's log, as eu's source exports them. */

@@ -3,7 +3,8 @@
 -- KEYS[1] the section's answered-requests hash   ARGV[1] the asking region   ARGV[2] its request time (epoch ms)
 -- Returns an empty list.
 local t = redis.call('HGET', KEYS[1], ARGV[1])
-if not t or tonumber(t) < tonumber(ARGV[2]) then
+local known = t and tonumber(t)
+if not known or known < tonumber(ARGV[2]) then
   redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 end
 return {}
