@@ -77,19 +77,10 @@ class MergeStateIT {
         writer.set("k", doc("{\"again\":true}")).join();
         writer.update("k", d -> d.put("again", false)).join();
 
-        SectionStore store = SectionStore.open(fixture.client(), "ddm", new SectionId("test", "docs"));
-        List<ChangeEvent> log = store.readLog("0-0", 100).join().events();
-        assertThat(log).hasSize(9);
-        ObjectNode tree = null;
-        MergeState state = MergeState.EMPTY;
-        for (ChangeEvent event : log) {
-            assertThat(event.lineage()).isNotNull();
-            assertThat(event.clock().sum()).isEqualTo(event.version());
-            RegionMerge.Outcome outcome = RegionMerge.apply(tree, state, event);
-            assertThat(outcome).as("%s", event).isInstanceOf(RegionMerge.Outcome.Merged.class);
-            tree = ((RegionMerge.Outcome.Merged) outcome).tree();
-            state = ((RegionMerge.Outcome.Merged) outcome).state();
-        }
+        Replayed replayed = replayLog(9);
+        List<ChangeEvent> log = replayed.log();
+        MergeState state = replayed.state();
+        ObjectNode tree = replayed.tree();
         assertThat(storedState("k")).isEqualTo(state);
         assertThat(state.clock().counts()).containsOnlyKeys("local~" + log.get(0).lineage()).containsValue(9L);
         assertThat(redis.server().call("HGET", "ddm:{test:docs}:s:k", "\u0000v")).isEqualTo("9");
@@ -99,34 +90,15 @@ class MergeStateIT {
 
     @Test
     void changesInsideThousandsOfMembers_areStampedInEveryOne() {
-        // More places than Lua's unpack takes in one call (about 8,000 values): the script reads and
-        // writes the merge state in chunks. The second update reads every member's stamps back.
-        int members = 9_000;
-        ObjectNode value = JSON.createObjectNode();
-        for (int i = 0; i < members; i++) {
-            value.putObject("m" + i).put("x", 0).put("y", 0);
-        }
+        // More places than Lua's unpack takes in one call: the script reads and writes the merge state
+        // in chunks. The second update reads every member's stamps back.
         DocumentManager<ObjectNode> writer = fixture.manager(ObjectNode.class, "w1");
-        writer.set("k", value).join();
-        for (String field : List.of("x", "y")) {
-            writer.update("k", d -> {
-                d.fields().forEachRemaining(member -> ((ObjectNode) member.getValue()).put(field, 1));
-                return d;
-            }).join();
-        }
+        writer.set("k", ManyMembers.of(9_000)).join();
+        writer.update("k", d -> ManyMembers.setInEvery(d, "x", 1)).join();
+        writer.update("k", d -> ManyMembers.setInEvery(d, "y", 1)).join();
 
-        SectionStore store = SectionStore.open(fixture.client(), "ddm", new SectionId("test", "docs"));
-        List<ChangeEvent> log = store.readLog("0-0", 10).join().events();
-        assertThat(log).hasSize(3);
-        ObjectNode tree = null;
-        MergeState state = MergeState.EMPTY;
-        for (ChangeEvent event : log) {
-            RegionMerge.Outcome outcome = RegionMerge.apply(tree, state, event);
-            tree = ((RegionMerge.Outcome.Merged) outcome).tree();
-            state = ((RegionMerge.Outcome.Merged) outcome).state();
-        }
         MergeState stored = storedState("k");
-        assertThat(stored).isEqualTo(state);
+        assertThat(stored).isEqualTo(replayLog(3).state());
         assertThat(stored.stamps()).containsKeys("/m0/x", "/m0/y", "/m4500/x", "/m4500/y", "/m8999/x", "/m8999/y");
         assertThat(stored.stamps().get("/m8999/x")).isNotEqualTo(stored.stamps().get("/m8999/y"));
     }
@@ -167,6 +139,28 @@ class MergeStateIT {
         SectionStore store = SectionStore.open(fixture.client(), "ddm", new SectionId("test", "docs"));
         List<ChangeEvent> log = store.readLog("0-0", 10).join().events();
         assertThat(log.get(1).time().toEpochMilli()).isEqualTo(future);
+    }
+
+    /** The section log, and the document and merge state that replaying it through the merge rules gives. */
+    private record Replayed(List<ChangeEvent> log, ObjectNode tree, MergeState state) {
+    }
+
+    /** Replays the section log (of {@code entries} changes, each a local change) through {@link RegionMerge}. */
+    private Replayed replayLog(int entries) {
+        SectionStore store = SectionStore.open(fixture.client(), "ddm", new SectionId("test", "docs"));
+        List<ChangeEvent> log = store.readLog("0-0", 100).join().events();
+        assertThat(log).hasSize(entries);
+        ObjectNode tree = null;
+        MergeState state = MergeState.EMPTY;
+        for (ChangeEvent event : log) {
+            assertThat(event.lineage()).isNotNull();
+            assertThat(event.clock().sum()).isEqualTo(event.version());
+            RegionMerge.Outcome outcome = RegionMerge.apply(tree, state, event);
+            assertThat(outcome).as("%s", event).isInstanceOf(RegionMerge.Outcome.Merged.class);
+            tree = ((RegionMerge.Outcome.Merged) outcome).tree();
+            state = ((RegionMerge.Outcome.Merged) outcome).state();
+        }
+        return new Replayed(log, tree, state);
     }
 
     private MergeState storedState(String id) {

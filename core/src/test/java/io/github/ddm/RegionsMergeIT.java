@@ -184,11 +184,7 @@ class RegionsMergeIT {
      */
     @Test
     void concurrentChangesInsideThousandsOfMembers_mergeToTheSameDocumentAndState() {
-        int members = 6_000;
-        ObjectNode value = JSON.createObjectNode();
-        for (int i = 0; i < members; i++) {
-            value.putObject("m" + i).put("x", 0).put("y", 0);
-        }
+        ObjectNode value = ManyMembers.of(6_000);
         DocumentManager<ObjectNode> eu = manager(fixtureA, "eu");
         SectionStore euStore = SectionStore.open(fixtureA.client(), "ddm", DOCS);
         SectionStore usStore = SectionStore.open(fixtureB.client(), "ddm", DOCS);
@@ -196,14 +192,8 @@ class RegionsMergeIT {
         assertThat(usStore.apply(euStore.readLog("0-0", 10).join().events().get(0)).join())
                 .isInstanceOf(SectionStore.ApplyOutcome.Applied.class);
         DocumentManager<ObjectNode> us = manager(fixtureB, "us");
-        eu.update("k", d -> {
-            d.fields().forEachRemaining(member -> ((ObjectNode) member.getValue()).put("x", 1));
-            return d;
-        }).join();
-        us.update("k", d -> {
-            d.fields().forEachRemaining(member -> ((ObjectNode) member.getValue()).put("y", 2));
-            return d;
-        }).join();
+        eu.update("k", d -> ManyMembers.setInEvery(d, "x", 1)).join();
+        us.update("k", d -> ManyMembers.setInEvery(d, "y", 2)).join();
         ChangeEvent euChange = euStore.readLog("0-0", 10).join().events().get(1);
         ChangeEvent usChange = usStore.readLog("0-0", 10).join().events().get(1);
 

@@ -109,20 +109,6 @@ class CrossRegionIT {
         return manager;
     }
 
-    private static Map<String, String> bridge(String name, String connectorClass, RedisServer redis, String region, String... more) {
-        Map<String, String> config = new HashMap<>();
-        config.put("connector.class", connectorClass);
-        config.put("tasks.max", "1");
-        config.put("redis.uri", redis.uri());
-        config.put("ddm.region", region);
-        config.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
-        config.put("value.converter", ChangeEventConverter.class.getName());
-        for (int i = 0; i < more.length; i += 2) {
-            config.put(more[i], more[i + 1]);
-        }
-        return config;
-    }
-
     private static long[] percentiles(List<Long> nanos) {
         long[] sorted = nanos.stream().mapToLong(Long::longValue).sorted().toArray();
         return new long[] {sorted[sorted.length / 2] / 1_000, sorted[(int) (sorted.length * 0.99)] / 1_000};
@@ -133,17 +119,17 @@ class CrossRegionIT {
         connect.kafka().createTopic("ddm.eu.trading.books", 3);
         connect.kafka().createTopic("ddm.us.trading.books", 3);
         // A -> B: A's source exports A's own changes; B's sink applies them.
-        connect.cluster().configureConnector("source-eu", bridge("source-eu", "io.github.ddm.connect.source.DdmSourceConnector",
-                regionA, "eu", "source.sections", "trading.books", "source.topic.template", "ddm.eu.${partition}.${section}",
+        connect.cluster().configureConnector("source-eu", RegionConnectors.config("io.github.ddm.connect.source.DdmSourceConnector",
+                "eu", regionA.uri(), "source.sections", "trading.books", "source.topic.template", "ddm.eu.${partition}.${section}",
                 "source.start", "earliest"));
-        connect.cluster().configureConnector("sink-us", bridge("sink-us", "io.github.ddm.connect.sink.DdmSinkConnector",
-                regionB, "us", "topics", "ddm.eu.trading.books"));
+        connect.cluster().configureConnector("sink-us", RegionConnectors.config("io.github.ddm.connect.sink.DdmSinkConnector",
+                "us", regionB.uri(), "topics", "ddm.eu.trading.books"));
         // B -> A, to prove there is no loop: B's source exports only changes made in B (none here).
-        connect.cluster().configureConnector("source-us", bridge("source-us", "io.github.ddm.connect.source.DdmSourceConnector",
-                regionB, "us", "source.sections", "trading.books", "source.topic.template", "ddm.us.${partition}.${section}",
+        connect.cluster().configureConnector("source-us", RegionConnectors.config("io.github.ddm.connect.source.DdmSourceConnector",
+                "us", regionB.uri(), "source.sections", "trading.books", "source.topic.template", "ddm.us.${partition}.${section}",
                 "source.start", "earliest"));
-        connect.cluster().configureConnector("sink-eu", bridge("sink-eu", "io.github.ddm.connect.sink.DdmSinkConnector",
-                regionA, "eu", "topics", "ddm.us.trading.books"));
+        connect.cluster().configureConnector("sink-eu", RegionConnectors.config("io.github.ddm.connect.sink.DdmSinkConnector",
+                "eu", regionA.uri(), "topics", "ddm.us.trading.books"));
         for (String name : List.of("source-eu", "sink-us", "source-us", "sink-eu")) {
             connect.cluster().assertions().assertConnectorAndAtLeastNumTasksAreRunning(name, 1, name + " did not start");
         }
