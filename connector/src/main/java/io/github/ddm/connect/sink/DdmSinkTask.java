@@ -162,7 +162,7 @@ public final class DdmSinkTask extends SinkTask {
                 continue;
             }
             if (control != null) {
-                onControl(control);
+                onControl(control, record);
                 handled.add(id);
                 continue;
             }
@@ -197,7 +197,7 @@ public final class DdmSinkTask extends SinkTask {
     private record Decoded(SinkRecord record, SinkItem.RecordId id, ChangeEvent event) {
     }
 
-    private void onControl(ControlRecord control) {
+    private void onControl(ControlRecord control, SinkRecord record) {
         counters.control.incrementAndGet();
         if (control.kind() != ControlRecord.Kind.REPAIR || control.region().equals(config.region())
                 || !control.namespace().equals(config.namespace())) {
@@ -219,7 +219,7 @@ public final class DdmSinkTask extends SinkTask {
                 throw unavailable(e instanceof java.util.concurrent.ExecutionException ? e.getCause() : e, false);
             }
         }
-        answers.answer(control);
+        answers.answer(control, new TopicPartition(record.topic(), record.kafkaPartition()), record.kafkaOffset());
     }
 
     /**
@@ -262,7 +262,7 @@ public final class DdmSinkTask extends SinkTask {
                     + " answering again for it", name, event.key(), event.version(), event.origin().region(),
                     event.origin().region());
             answers.answer(ControlRecord.repair(event.origin().region(), config.namespace(), section, event.key().id(), null,
-                    System.currentTimeMillis()));
+                    System.currentTimeMillis()), null, -1);
         }
     }
 
@@ -453,15 +453,19 @@ public final class DdmSinkTask extends SinkTask {
 
     /**
      * Commits offsets only up to the first waiting event of each partition, so a restart delivers
-     * it (and what follows, which is then recognised as taken in) again.
+     * it (and what follows, which is then recognised as taken in) again; and on a control topic
+     * partition, only up to the first request for a whole section whose answer is not sent yet.
      */
     @Override
     public Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> preCommit(
             Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> currentOffsets) {
-        if (waiting.isEmpty()) {
+        Map<TopicPartition, Long> earliest = new java.util.HashMap<>(waiting.isEmpty() ? Map.of() : waiting.earliestOffsets());
+        if (answers != null) {
+            answers.heldOffsets().forEach((partition, offset) -> earliest.merge(partition, offset, Math::min));
+        }
+        if (earliest.isEmpty()) {
             return currentOffsets;
         }
-        Map<TopicPartition, Long> earliest = waiting.earliestOffsets();
         Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> safe = new java.util.HashMap<>(currentOffsets);
         earliest.forEach((partition, offset) -> {
             org.apache.kafka.clients.consumer.OffsetAndMetadata current = safe.get(partition);
