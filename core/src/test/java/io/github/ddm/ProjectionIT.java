@@ -1,5 +1,6 @@
 package io.github.ddm;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -57,6 +58,25 @@ class ProjectionIT {
         }
         assertThat(reader.project("missing", Label.class, "label").join()).isEmpty();
         assertThatThrownBy(() -> reader.project("doc", Label.class)).hasMessageContaining("at least one member");
+    }
+
+    @Test
+    void project_ofThousandsOfMembers_readsThemAll() {
+        // More names than Lua's unpack takes in one call: the script reads them in chunks.
+        DocumentManager<ObjectNode> writer = fixture.manager(ObjectNode.class, "w");
+        writer.set("many", ManyMembers.setInEvery(ManyMembers.of(9_000), "x", 3)).join();
+        DocumentManager<ObjectNode> reader = fixture.manager(ObjectNode.class, "r");
+        String[] names = new String[9_000];
+        for (int i = 0; i < names.length; i++) {
+            names[i] = "m" + i;
+        }
+
+        var projected = reader.project("many", ObjectNode.class, names).join().orElseThrow();
+
+        assertThat(projected.value().size()).isEqualTo(9_000);
+        assertThat(projected.value().get("m0").get("x").asInt()).isEqualTo(3);
+        assertThat(projected.value().get("m8999").get("x").asInt()).isEqualTo(3);
+        assertThat(reader.stats().loads()).isZero();
     }
 
     @Test
