@@ -1,9 +1,9 @@
 package io.github.ddm;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.ddm.testkit.RespClient;
 import io.github.ddm.testkit.junit.RedisServerExtension;
 import java.util.Map;
