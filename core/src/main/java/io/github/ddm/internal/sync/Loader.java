@@ -156,7 +156,12 @@ public final class Loader<T> {
                 break;
             }
         }
-        if (cacheable) {
+        CachedDocument<T> current = cache.get(id);
+        if (current != null && current.version() > entry.version() && Objects.equals(current.epoch(), entry.epoch())) {
+            // The key was cached meanwhile (a commit here, or changes applied to an entry cached before this read),
+            // at a newer version than this read saw: keep it, and answer with it.
+            entry = current;
+        } else if (cacheable) {
             state.put(id, entry);
         }
         // Only now: a caller arriving between the two steps would find neither the entry nor
