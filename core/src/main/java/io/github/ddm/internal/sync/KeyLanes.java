@@ -23,6 +23,8 @@ public final class KeyLanes {
 
     private final Lane[] lanes;
     private final Executor executor;
+    /** Tasks submitted and not yet run, over all lanes: read for every change message, so kept, not summed. */
+    private final AtomicInteger backlog = new AtomicInteger();
 
     public KeyLanes(Executor executor, int laneCount) {
         if (Integer.bitCount(laneCount) != 1) {
@@ -43,11 +45,7 @@ public final class KeyLanes {
 
     /** Tasks waiting in all lanes (approximate). */
     public int backlog() {
-        int total = 0;
-        for (Lane lane : lanes) {
-            total += lane.pending.get();
-        }
-        return total;
+        return backlog.get();
     }
 
     private final class Lane implements Runnable {
@@ -56,6 +54,7 @@ public final class KeyLanes {
 
         void submit(Runnable task) {
             queue.add(task);
+            backlog.incrementAndGet();
             if (pending.getAndIncrement() == 0) {
                 schedule();
             }
@@ -68,7 +67,7 @@ public final class KeyLanes {
                 // The executor is shut down: the manager is closing, and queued work is dropped with it.
                 log.debug("lane task rejected; the executor is shut down", e);
                 queue.clear();
-                pending.set(0);
+                backlog.addAndGet(-pending.getAndSet(0));
             }
         }
 
@@ -85,6 +84,7 @@ public final class KeyLanes {
                 } catch (RuntimeException | Error e) {
                     log.error("a key-ordered task failed; the lane continues", e);
                 }
+                backlog.decrementAndGet();
                 if (pending.decrementAndGet() == 0) {
                     return;
                 }

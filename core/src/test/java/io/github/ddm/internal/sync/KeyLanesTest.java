@@ -74,4 +74,20 @@ class KeyLanesTest {
     void laneCount_mustBeAPowerOfTwo() {
         assertThatThrownBy(() -> new KeyLanes(pool, 6)).hasMessageContaining("power of two");
     }
+
+    @Test
+    void backlog_countsTasksSubmittedAndNotRunYet_includingOnesThatThrow() {
+        java.util.Deque<Runnable> scheduled = new java.util.ArrayDeque<>();
+        KeyLanes lanes = new KeyLanes(scheduled::add, 8);
+        lanes.execute("a", () -> { });
+        lanes.execute("a", () -> {
+            throw new IllegalStateException("a failing task");
+        });
+        lanes.execute("b", () -> { });
+        assertThat(lanes.backlog()).isEqualTo(3);
+        while (!scheduled.isEmpty()) {
+            scheduled.poll().run();
+        }
+        assertThat(lanes.backlog()).isZero();
+    }
 }
