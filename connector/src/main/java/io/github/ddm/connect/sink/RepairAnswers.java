@@ -128,7 +128,7 @@ final class RepairAnswers implements AutoCloseable {
     Map<TopicPartition, Long> heldOffsets() {
         Map<TopicPartition, Long> earliest = new HashMap<>();
         held.forEach((partition, offsets) -> {
-            Long first = offsets.isEmpty() ? null : offsets.first();
+            Long first = offsets.ceiling(Long.MIN_VALUE); // null when empty; first() would throw if emptied meanwhile
             if (first != null) {
                 earliest.put(partition, first);
             }
