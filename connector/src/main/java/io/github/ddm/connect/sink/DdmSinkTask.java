@@ -209,15 +209,8 @@ public final class DdmSinkTask extends SinkTask {
         if (control.id() == null) {
             // Recorded before the answer is queued, so the tasks of this region that take in that region's late changes
             // know of it (they read it before each batch).
-            SectionStore store = stores.computeIfAbsent(control.section(), s -> SectionStore.open(redisson, config.namespace(), s));
-            try {
-                store.recordSectionAnswer(control.region(), control.time()).get(config.applyTimeout().toMillis(), TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new ConnectException("interrupted while recording a repair request", e);
-            } catch (java.util.concurrent.ExecutionException | TimeoutException e) {
-                throw unavailable(e instanceof java.util.concurrent.ExecutionException ? e.getCause() : e, false);
-            }
+            awaitRedis(storeOf(control.section()).recordSectionAnswer(control.region(), control.time()),
+                    "recording a repair request");
         }
         answers.answer(control, new TopicPartition(record.topic(), record.kafkaPartition()), record.kafkaOffset());
     }
@@ -232,19 +225,26 @@ public final class DdmSinkTask extends SinkTask {
             sections.putIfAbsent(item.store.section(), item.store);
         }
         for (SectionId section : waiting.sections()) {
-            sections.computeIfAbsent(section, s -> stores.computeIfAbsent(s, x -> SectionStore.open(redisson, config.namespace(), x)));
+            sections.computeIfAbsent(section, this::storeOf);
         }
         Map<SectionId, java.util.concurrent.CompletableFuture<Map<String, Long>>> reads = new LinkedHashMap<>();
         sections.forEach((section, store) -> reads.put(section, store.sectionAnswers()));
-        for (Map.Entry<SectionId, java.util.concurrent.CompletableFuture<Map<String, Long>>> read : reads.entrySet()) {
-            try {
-                sectionAnswers.put(read.getKey(), read.getValue().get(config.applyTimeout().toMillis(), TimeUnit.MILLISECONDS));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new ConnectException("interrupted while reading " + read.getKey() + "'s answered repair requests", e);
-            } catch (java.util.concurrent.ExecutionException | TimeoutException e) {
-                throw unavailable(e instanceof java.util.concurrent.ExecutionException ? e.getCause() : e, false);
-            }
+        reads.forEach((section, read) -> sectionAnswers.put(section, awaitRedis(read, "reading " + section
+                + "'s answered repair requests")));
+    }
+
+    /**
+     * Waits up to {@code sink.apply.timeout.ms} for a Redis call made on the task thread; when Redis
+     * is unavailable, throws what {@link #unavailable} says (the batch is retried).
+     */
+    private <T> T awaitRedis(java.util.concurrent.CompletableFuture<T> call, String what) {
+        try {
+            return call.get(config.applyTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ConnectException("interrupted while " + what, e);
+        } catch (java.util.concurrent.ExecutionException | TimeoutException e) {
+            throw unavailable(e instanceof java.util.concurrent.ExecutionException ? e.getCause() : e, false);
         }
     }
 
@@ -492,7 +492,10 @@ public final class DdmSinkTask extends SinkTask {
     }
 
     private SectionStore storeFor(ChangeEvent event) {
-        SectionId section = new SectionId(event.key().partition(), event.key().section());
+        return storeOf(new SectionId(event.key().partition(), event.key().section()));
+    }
+
+    private SectionStore storeOf(SectionId section) {
         return stores.computeIfAbsent(section, s -> SectionStore.open(redisson, config.namespace(), s));
     }
 
