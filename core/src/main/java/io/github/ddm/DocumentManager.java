@@ -90,7 +90,7 @@ public final class DocumentManager<T> implements AutoCloseable {
         this.maxPendingChanges = settings.maxPendingChanges;
         this.origin = settings.origin;
         this.ownsRedisson = settings.redisson == null;
-        this.redisson = ownsRedisson ? createRedisson(settings.redisUri, settings.tlsTrust) : settings.redisson;
+        this.redisson = ownsRedisson ? settings.deployment().open() : settings.redisson;
         this.ownedExecutor = settings.executor == null ? ownExecutor(section) : null;
         this.ownsSyncService = settings.syncService == null;
         this.syncService = ownsSyncService ? SyncService.builder().clock(settings.clock).build() : settings.syncService;
@@ -421,10 +421,6 @@ public final class DocumentManager<T> implements AutoCloseable {
         if (closed.get()) {
             throw new IllegalStateException("the DocumentManager for " + partition + "/" + section + " is closed");
         }
-    }
-
-    private static RedissonClient createRedisson(String uri, javax.net.ssl.TrustManagerFactory tlsTrust) {
-        return RedisConnections.create(uri, tlsTrust);
     }
 
     private static ExecutorService ownExecutor(String section) {

@@ -34,6 +34,7 @@ public final class DocumentManagerBuilder<T> {
     final Class<T> type;
     RedissonClient redisson;
     String redisUri;
+    RedisDeployment redis;
     String namespace = "ddm";
     String partition;
     String section;
@@ -68,22 +69,37 @@ public final class DocumentManagerBuilder<T> {
         this.type = Objects.requireNonNull(type, "type");
     }
 
-    /** The Redisson client to use. The manager does not shut it down. Exclusive with {@link #redisUri}. */
+    /**
+     * The Redisson client to use. The manager does not shut it down. Exclusive with {@link #redis}
+     * and {@link #redisUri}.
+     */
     public DocumentManagerBuilder<T> redisson(RedissonClient redisson) {
         this.redisson = Objects.requireNonNull(redisson, "redisson");
         return this;
     }
 
     /**
-     * A Redis URI ({@code redis://host:port}, {@code rediss://} for TLS, credentials as
-     * {@code redis://user:password@host:port}); the manager creates its own Redisson client and
-     * shuts it down on close. Exclusive with {@link #redisson}.
+     * The Redis deployment to reach (one server, a Redis Cluster or a Sentinel-managed master, with
+     * credentials and TLS); the manager creates its own Redisson client and shuts it down on close.
+     * Exclusive with {@link #redisson} and {@link #redisUri}.
+     */
+    public DocumentManagerBuilder<T> redis(RedisDeployment redis) {
+        this.redis = Objects.requireNonNull(redis, "redis");
+        return this;
+    }
+
+    /**
+     * A shorthand for {@link #redis} with one server: a Redis URI ({@code redis://host:port},
+     * {@code rediss://} for TLS, credentials as {@code redis://user:password@host:port}); the
+     * manager creates its own Redisson client and shuts it down on close. Exclusive with
+     * {@link #redisson} and {@link #redis}.
      */
     public DocumentManagerBuilder<T> redisUri(String redisUri) {
         Objects.requireNonNull(redisUri, "redisUri");
         if (!redisUri.startsWith("redis://") && !redisUri.startsWith("rediss://")) {
             throw new IllegalArgumentException("redisUri must start with redis:// or rediss://");
         }
+        RedisDeployment.single(redisUri); // fails now, naming what is wrong, rather than at build()
         this.redisUri = redisUri;
         return this;
     }
@@ -314,10 +330,20 @@ public final class DocumentManagerBuilder<T> {
     }
 
     private void requireTlsTrustOnlyWithUri() {
-        if (tlsTrust != null && redisson != null) {
+        if (tlsTrust != null && redisUri == null) {
             throw new IllegalStateException(tlsTrustSetting + "(...) applies to redisUri(...) only;"
-                    + " configure TLS on the Redisson client given to redisson(...)");
+                    + (redisson != null ? " configure TLS on the Redisson client given to redisson(...)"
+                    : " give the trust to the RedisDeployment given to redis(...)"));
         }
+    }
+
+    /** The deployment the manager opens its own client to, or null when given a client. */
+    RedisDeployment deployment() {
+        if (redis != null || redisUri == null) {
+            return redis;
+        }
+        RedisDeployment.Builder single = RedisDeployment.single(redisUri);
+        return (tlsTrust == null ? single : single.trust(tlsTrust)).build();
     }
 
     /**
@@ -328,8 +354,8 @@ public final class DocumentManagerBuilder<T> {
      * @throws StoreUnavailableException if Redis cannot be reached
      */
     public DocumentManager<T> build() {
-        if ((redisson == null) == (redisUri == null)) {
-            throw new IllegalStateException("set exactly one of redisson(...) and redisUri(...)");
+        if ((redisson != null ? 1 : 0) + (redis != null ? 1 : 0) + (redisUri != null ? 1 : 0) != 1) {
+            throw new IllegalStateException("set exactly one of redisson(...), redis(...) and redisUri(...)");
         }
         requireTlsTrustOnlyWithUri();
         if (partition == null) {

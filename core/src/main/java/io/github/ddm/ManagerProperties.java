@@ -1,6 +1,5 @@
 package io.github.ddm;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -26,9 +25,9 @@ import java.util.function.LongConsumer;
  * <table>
  *   <caption>Keys (after the prefix)</caption>
  *   <tr><th>key</th><th>builder setting</th><th>value</th></tr>
- *   <tr><td>redis.uri</td><td>{@code redisUri}</td><td>redis://[user:password@]host:port or rediss://</td></tr>
- *   <tr><td>redis.tls.certificates</td><td>{@code tlsTrustedCertificates}</td><td>a PEM file</td></tr>
- *   <tr><td>redis.tls.truststore.path, redis.tls.truststore.password</td><td>{@code tlsTruststore}</td><td>a PKCS12 or JKS file and its password</td></tr>
+ *   <tr><td>redis.uri, redis.mode, redis.sentinel.master, redis.user, redis.password,
+ *       redis.sentinel.user, redis.sentinel.password, redis.tls.*, redis.connect.timeout.ms,
+ *       redis.timeout.ms</td><td>{@code redis}</td><td>a {@link RedisDeployment} (see its keys)</td></tr>
  *   <tr><td>namespace</td><td>{@code namespace}</td><td>a short name</td></tr>
  *   <tr><td>section</td><td>{@code section}</td><td>partition.section (or partition/section)</td></tr>
  *   <tr><td>origin.region, origin.node</td><td>{@code origin}</td><td>short names, both required</td></tr>
@@ -52,18 +51,19 @@ import java.util.function.LongConsumer;
  * {@code 30s}, {@code 10m}, {@code 6h}, {@code 1d}. Of a group set by one builder call (the backoff,
  * the change buffer, the check intervals), the keys not given keep the builder's current values.
  * Numbers may use {@code _} between digits.
+ *
+ * <p>Any value may be a reference instead ({@link ConfigReferences}): {@code ${env:NAME}} for an
+ * environment variable, {@code ${file:PATH}} for a file's content, so that the file need not hold
+ * the password ({@code ddm.redis.password=${file:/run/secrets/redis-password}}).
  */
 public final class ManagerProperties {
 
     /** Every key this class reads (after the prefix). */
-    static final Set<String> KEYS = Set.of("redis.uri", "redis.tls.certificates", "redis.tls.truststore.path",
-            "redis.tls.truststore.password", "namespace", "section", "origin.region", "origin.node", "value.sharing", "pubsub.mode",
+    static final Set<String> KEYS = Set.of("namespace", "section", "origin.region", "origin.node", "value.sharing", "pubsub.mode",
             "document.max.bytes", "cache.max.size", "cache.idle.expiry", "log.max.length", "full.state.every",
             "write.max.attempts", "write.backoff.base", "write.backoff.max", "subscribe.timeout", "buffer.per.key", "buffer.ttl",
             "buffer.max.events", "pending.max.changes", "check.head.interval", "check.version.interval",
             "check.buffer.trim.interval", "catchup.batch.size");
-
-    private static final String PASSWORD = "redis.tls.truststore.password";
 
     private ManagerProperties() {
     }
@@ -95,18 +95,27 @@ public final class ManagerProperties {
             if (entry.getKey().startsWith(prefix)) {
                 String key = entry.getKey().substring(prefix.length());
                 String value = Objects.requireNonNull(entry.getValue(), entry.getKey());
-                own.put(key, key.equals(PASSWORD) ? value : value.trim()); // a password keeps its spaces
+                own.put(key, RedisDeployment.SECRET_KEYS.contains(key) ? value : value.trim()); // a password keeps its spaces
             }
         }
         // Before any setting is applied: a typo must not leave the builder half configured.
         TreeSet<String> unknown = new TreeSet<>(own.keySet());
         unknown.removeAll(KEYS);
+        unknown.removeAll(RedisDeployment.KEYS);
         if (!unknown.isEmpty()) {
             throw new IllegalArgumentException("unknown DDM setting(s) " + unknown.stream().map(k -> prefix + k).toList()
                     + "; see ManagerProperties for the keys");
         }
-        new Reader<>(builder, own, prefix).apply();
+        Map<String, String> resolved = new LinkedHashMap<>();
+        ConfigReferences.resolve(prefixed(own, prefix)).forEach((key, value) -> resolved.put(key.substring(prefix.length()), value));
+        new Reader<>(builder, resolved, prefix).apply();
         return builder;
+    }
+
+    private static Map<String, String> prefixed(Map<String, String> values, String prefix) {
+        Map<String, String> out = new LinkedHashMap<>();
+        values.forEach((key, value) -> out.put(prefix + key, value));
+        return out;
     }
 
     /** Reads one file's keys into the builder, remembering which it used. */
@@ -122,16 +131,8 @@ public final class ManagerProperties {
         }
 
         void apply() {
-            text("redis.uri", builder::redisUri);
-            if (has("redis.tls.certificates") && (has("redis.tls.truststore.path") || has(PASSWORD))) {
-                throw new IllegalArgumentException(prefix + "redis.tls.certificates and " + prefix + "redis.tls.truststore.path "
-                        + "both name the certificates to trust: set one");
-            }
-            text("redis.tls.certificates", v -> builder.tlsTrustedCertificates(Path.of(v)));
-            if (has("redis.tls.truststore.path") || has(PASSWORD)) {
-                String path = required("redis.tls.truststore.path", PASSWORD);
-                String password = values.getOrDefault(PASSWORD, "");
-                set("redis.tls.truststore.path", () -> builder.tlsTruststore(Path.of(path), password));
+            if (values.keySet().stream().anyMatch(RedisDeployment.KEYS::contains)) {
+                builder.redis(RedisDeployment.fromProperties(prefixed(values, prefix), prefix));
             }
             text("namespace", builder::namespace);
             text("section", v -> {
@@ -235,7 +236,7 @@ public final class ManagerProperties {
         /** A value as a message may show it: never a password, a URI without its user info. */
         private String shown(String key) {
             String value = values.get(key);
-            if (key.equals(PASSWORD)) {
+            if (RedisDeployment.SECRET_KEYS.contains(key)) {
                 return "(hidden)";
             }
             return key.equals("redis.uri") ? RedisClients.redact(value) : value;

@@ -2,14 +2,16 @@ package io.github.ddm;
 
 import io.github.ddm.internal.store.RedisConnections;
 import java.nio.file.Path;
+import java.util.Objects;
 import javax.net.ssl.TrustManagerFactory;
 import org.redisson.api.RedissonClient;
 
 /**
- * Redisson clients opened the way {@link DocumentManagerBuilder#redisUri(String)} opens them: for
- * tools and plugins (the Kafka bridge) that need a client of their own. Credentials come from the
- * URI's user info ({@code redis://user:password@host:port}) and are never logged; {@code rediss://}
- * means TLS. The caller shuts the client down. Stateless and thread-safe.
+ * Redisson clients opened the way a {@link DocumentManager} opens its own: for tools and plugins
+ * (the Kafka bridge) that need a client of their own. A {@link RedisDeployment} describes any
+ * topology; the URI forms are shorthands for one server, whose credentials come from the URI's
+ * user info ({@code redis://user:password@host:port}). Passwords are never logged;
+ * {@code rediss://} means TLS. The caller shuts the client down. Stateless and thread-safe.
  */
 public final class RedisClients {
 
@@ -24,12 +26,27 @@ public final class RedisClients {
      *     fails the TLS handshake; the message names host and user, never the password
      */
     public static RedissonClient create(String redisUri) {
-        return RedisConnections.create(redisUri, null);
+        return RedisDeployment.single(redisUri).build().open();
     }
 
-    /** A client for one {@code rediss://} server whose certificate {@code trust} accepts. */
+    /**
+     * A client for one {@code rediss://} server whose certificate {@code trust} accepts.
+     *
+     * @throws IllegalStateException if the URI is plain {@code redis://}
+     */
     public static RedissonClient create(String redisUri, TrustManagerFactory trust) {
-        return RedisConnections.create(redisUri, trust);
+        return RedisDeployment.single(redisUri).trust(trust).build().open();
+    }
+
+    /**
+     * A client for a deployment: a single server, a Redis Cluster or a Sentinel-managed master, with
+     * its credentials, TLS and timeouts. Reads go to masters only.
+     *
+     * @throws StoreUnavailableException if it cannot be reached, refuses the credentials or fails
+     *     the TLS handshake; the message names the deployment, never the password
+     */
+    public static RedissonClient create(RedisDeployment deployment) {
+        return Objects.requireNonNull(deployment, "deployment").open();
     }
 
     /** Trust for the certificates in a PKCS12 or JKS truststore. */

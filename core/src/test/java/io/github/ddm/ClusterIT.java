@@ -450,9 +450,11 @@ class ClusterIT {
 
     /**
      * An ACL user limited to DDM's namespace works on the cluster too: the documented minimal rules
-     * plus the commands a Redisson cluster client needs to learn the topology. Managers on two
-     * cluster clients logged in as that user pass the start-up permission check (sharded
-     * publish/subscribe included), write, and follow each other; no node denied anything.
+     * plus the commands a Redisson cluster client needs to learn the topology. Two managers that
+     * open their own cluster clients as that user, one from a {@link RedisDeployment} seeded with a
+     * single node and one from the service config's {@code redis.mode=cluster} keys, pass the
+     * start-up permission check (sharded publish/subscribe included), write, and follow each other;
+     * no node denied anything.
      */
     @Test
     void aclUserLimitedToTheNamespace_worksOnTheCluster() throws Exception {
@@ -465,15 +467,21 @@ class ClusterIT {
             node.call("ACL", "LOG", "RESET");
         }
         try {
+            // One manager from a RedisDeployment in code, one from the service config's keys.
             List<DocumentManager<Counter>> managers = new ArrayList<>();
-            for (String node : List.of("a", "b")) {
-                org.redisson.config.Config config = new org.redisson.config.Config();
-                config.useClusterServers().addNodeAddress(cluster.server().nodeUris().toArray(String[]::new));
-                config.setUsername("ddm-app").setPassword(password);
-                RedissonClient client = org.redisson.Redisson.create(config);
-                fixture.track(client::shutdown);
-                managers.add(counterWriter(client, "secured", node));
-            }
+            RedisDeployment deployment = RedisDeployment.cluster(cluster.server().nodeUris().subList(0, 1))
+                    .user("ddm-app").password(password).build();
+            managers.add(fixture.track(DocumentManager.builder(Counter.class).redis(deployment)
+                    .section(PARTITION, "secured").origin("local", "a").build()));
+            java.util.Properties file = new java.util.Properties();
+            file.setProperty("ddm.redis.mode", "cluster");
+            file.setProperty("ddm.redis.uri", String.join(",", cluster.server().nodeUris()));
+            file.setProperty("ddm.redis.user", "ddm-app");
+            file.setProperty("ddm.redis.password", password);
+            file.setProperty("ddm.section", PARTITION + ".secured");
+            file.setProperty("ddm.origin.region", "local");
+            file.setProperty("ddm.origin.node", "b");
+            managers.add(fixture.track(DocumentManager.builder(Counter.class).properties(file, "ddm.").build()));
             managers.get(0).set("k", new Counter(1, "acl")).get(10, TimeUnit.SECONDS);
             managers.get(1).update("k", Counter::increment).get(10, TimeUnit.SECONDS);
             await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(managers.get(0).getCached("k"))

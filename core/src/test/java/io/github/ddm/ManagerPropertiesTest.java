@@ -30,10 +30,16 @@ class ManagerPropertiesTest {
         try (Reader in = Files.newBufferedReader(Path.of("..", "config", "ddm-service.properties"))) {
             sample.load(in);
         }
-        // The sample's CA file does not exist here; everything else is applied as written.
+        // The sample's CA file and password file do not exist here; everything else is applied as written.
         sample.remove("ddm.redis.tls.certificates");
+        assertThat(sample.getProperty("ddm.redis.password")).isEqualTo("${file:/run/secrets/ddm-redis-password}");
+        Path secret = Files.createTempFile("ddm-redis-password", "");
+        Files.writeString(secret, "s3cret-from-file\n");
+        sample.setProperty("ddm.redis.password", "${file:" + secret + "}");
         DocumentManagerBuilder<Doc> builder = DocumentManager.builder(Doc.class).properties(sample, "ddm.");
-        assertThat(builder.redisUri).isEqualTo("rediss://pricer@redis.eu-west.internal:6380");
+        assertThat(builder.redis.addresses()).containsExactly("rediss://redis.eu-west.internal:6380");
+        assertThat(builder.redis.user()).as("the user is pricer, not a password for default").isEqualTo("pricer");
+        assertThat(builder.redis.password()).isEqualTo("s3cret-from-file");
         assertThat(builder.namespace).isEqualTo("ddm");
         assertThat(builder.partition).isEqualTo("orders");
         assertThat(builder.section).isEqualTo("book");
@@ -76,9 +82,10 @@ class ManagerPropertiesTest {
         all.put("ddm.check.version.interval", "2015ms");
         all.put("ddm.check.buffer.trim.interval", "2016ms");
         all.put("ddm.catchup.batch.size", "2017");
-        assertThat(all.keySet()).as("every key but the TLS ones").hasSize(ManagerProperties.KEYS.size() - 3);
+        assertThat(all.keySet()).as("every key, and redis.uri (RedisDeploymentTest reads the other redis.* keys)")
+                .hasSize(ManagerProperties.KEYS.size() + 1);
         DocumentManagerBuilder<Doc> b = apply(all);
-        assertThat(b.redisUri).isEqualTo("redis://10.0.0.7:7000");
+        assertThat(b.redis.addresses()).containsExactly("redis://10.0.0.7:7000");
         assertThat(b.namespace).isEqualTo("ns1");
         assertThat(b.partition + "|" + b.section).isEqualTo("p1|s.1");
         assertThat(b.origin).isEqualTo(Origin.of("r1", "n1"));
@@ -147,7 +154,7 @@ class ManagerPropertiesTest {
 
     @Test
     void aTruststorePassword_isNeverInAMessage() {
-        assertThatThrownBy(() -> apply(Map.of("ddm.redis.tls.truststore.path", "/no/such/truststore.p12",
+        assertThatThrownBy(() -> apply(Map.of("ddm.redis.uri", "rediss://h:1", "ddm.redis.tls.truststore.path", "/no/such/truststore.p12",
                 "ddm.redis.tls.truststore.password", "hunter2-secret")))
                 .hasMessageContaining("ddm.redis.tls.truststore.path").hasMessageNotContaining("hunter2-secret");
     }

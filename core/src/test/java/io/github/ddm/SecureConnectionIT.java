@@ -24,6 +24,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
 import org.redisson.config.Config;
@@ -67,12 +68,19 @@ class SecureConnectionIT {
             .password(ADMIN_PASSWORD)
             .aclUser("app", APP_PASSWORD, MINIMAL_RULES));
 
+    @RegisterExtension
+    static final RedisServerExtension mtlsRedis = RedisServerExtension.create(b -> b
+            .requireClientCertificates(true)
+            .password(ADMIN_PASSWORD)
+            .aclUser("app", APP_PASSWORD, MINIMAL_RULES));
+
     private final List<AutoCloseable> resources = new ArrayList<>();
 
     @BeforeEach
     void resetAclLogs() {
         redis.server().call("ACL", "LOG", "RESET");
         tlsRedis.server().call("ACL", "LOG", "RESET");
+        mtlsRedis.server().call("ACL", "LOG", "RESET");
     }
 
     @AfterEach
@@ -251,6 +259,57 @@ class SecureConnectionIT {
                     .isInstanceOf(StoreUnavailableException.class)
                     .hasMessageContaining("TLS handshake failed");
         }
+    }
+
+    /**
+     * Mutual TLS: a server that requires client certificates accepts a manager that presents one,
+     * from PEM files (builder) or a PKCS12 keystore (the service config's keys, password read from
+     * a file), and the two follow each other.
+     */
+    @Test
+    void mutualTls_clientCertificateAsPemOrKeystore_worksEndToEnd(@TempDir Path dir) throws Exception {
+        RedisServer server = mtlsRedis.server();
+        Path passwordFile = dir.resolve("redis-password");
+        java.nio.file.Files.writeString(passwordFile, APP_PASSWORD + "\n");
+        try (LogCapture logs = LogCapture.ddmAndRedisson()) {
+            RedisDeployment pem = RedisDeployment.single(server.tlsUri()).user("app").password(APP_PASSWORD)
+                    .trustPem(server.tlsCertificate())
+                    .clientCertificatePem(server.tlsClientCertificate(), server.tlsClientKey()).build();
+            assertThat(pem.hasClientCertificate()).isTrue();
+            assertThat(pem.toString()).contains("client certificate: PEM").doesNotContain(APP_PASSWORD);
+            DocumentManager<Counter> a = track(DocumentManager.builder(Counter.class).redis(pem)
+                    .section("test", "docs").origin("local", "a").build());
+            java.util.Properties file = new java.util.Properties();
+            file.setProperty("ddm.redis.uri", server.tlsUri());
+            file.setProperty("ddm.redis.user", "app");
+            file.setProperty("ddm.redis.password", "${file:" + passwordFile + "}");
+            file.setProperty("ddm.redis.tls.truststore.path", server.tlsTruststore().toString());
+            file.setProperty("ddm.redis.tls.truststore.password", server.tlsTruststorePassword());
+            file.setProperty("ddm.redis.tls.keystore.path", server.tlsClientKeystore().toString());
+            file.setProperty("ddm.redis.tls.keystore.password", server.tlsTruststorePassword());
+            file.setProperty("ddm.section", "test.docs");
+            file.setProperty("ddm.origin.region", "local");
+            file.setProperty("ddm.origin.node", "b");
+            DocumentManager<Counter> b = track(DocumentManager.builder(Counter.class).properties(file, "ddm.").build());
+            assertEndToEnd(a, b);
+            assertThat(logs.lines()).noneMatch(line -> line.contains(APP_PASSWORD) || line.contains(server.tlsTruststorePassword()));
+        }
+        assertThat(aclDenials(server)).isEmpty();
+    }
+
+    @Test
+    void mutualTls_withoutClientCertificate_failsAtBuild_namingTheServerAndTheFix() {
+        RedisServer server = mtlsRedis.server();
+        RedisDeployment noCertificate = RedisDeployment.single(server.tlsUri()).user("app").password(APP_PASSWORD)
+                .trustPem(server.tlsCertificate()).connectTimeout(Duration.ofSeconds(2)).timeout(Duration.ofSeconds(2)).build();
+        assertThatThrownBy(() -> track(DocumentManager.builder(Counter.class).redis(noCertificate)
+                .section("test", "docs").origin("local", "a").build()))
+                .isInstanceOf(StoreUnavailableException.class)
+                .hasMessageContaining("rediss://127.0.0.1:" + server.port())
+                .hasMessageContaining("user 'app'")
+                .hasMessageContaining("if the server requires client certificates")
+                .hasMessageContaining("redis.tls.client.certificate")
+                .satisfies(e -> assertThat(fullTrace(e)).doesNotContain(APP_PASSWORD));
     }
 
     private static String fullTrace(Throwable error) {

@@ -30,6 +30,8 @@ class ServiceConfigIT {
         // This machine's Redis instead of the sample's TLS server.
         props.setProperty("ddm.redis.uri", redis.server().uri());
         props.remove("ddm.redis.tls.certificates");
+        props.remove("ddm.redis.user");
+        props.remove("ddm.redis.password");
         try (DocumentManager<Book> books = DocumentManager.builder(Book.class).properties(props, "ddm.").build()) {
             Versioned<Book> written = books.set("EURUSD", new Book("EURUSD", 108_250)).join();
             assertThat(written.origin()).isEqualTo(Origin.of("eu-west", "pricer-1"));

@@ -123,9 +123,44 @@ public final class RedisServer implements AutoCloseable {
         return requireTls().truststore();
     }
 
-    /** The password of {@link #tlsTruststore()}. */
+    /** The password of {@link #tlsTruststore()} and of {@link #tlsClientKeystore()}. */
     public String tlsTruststorePassword() {
         return requireTls().truststorePassword();
+    }
+
+    /**
+     * The certificate a client presents, PEM (its own CA).
+     *
+     * @throws IllegalStateException unless started with {@link Builder#requireClientCertificates(boolean)}
+     */
+    public Path tlsClientCertificate() {
+        return requireClient().clientCertificate();
+    }
+
+    /**
+     * The client's unencrypted PKCS#8 private key, PEM.
+     *
+     * @throws IllegalStateException unless started with {@link Builder#requireClientCertificates(boolean)}
+     */
+    public Path tlsClientKey() {
+        return requireClient().clientKey();
+    }
+
+    /**
+     * A PKCS12 keystore with the client's key and certificate; its password is {@link #tlsTruststorePassword()}.
+     *
+     * @throws IllegalStateException unless started with {@link Builder#requireClientCertificates(boolean)}
+     */
+    public Path tlsClientKeystore() {
+        return requireClient().clientKeystore();
+    }
+
+    private TlsMaterial requireClient() {
+        TlsMaterial material = requireTls();
+        if (!material.hasClient()) {
+            throw new IllegalStateException("this RedisServer was not started with requireClientCertificates(true)");
+        }
+        return material;
     }
 
     /**
@@ -241,7 +276,7 @@ public final class RedisServer implements AutoCloseable {
 
     private synchronized RedisServer startFirst() {
         if (settings.tls) {
-            tls = TlsMaterial.generate(directory.resolve(TLS_DIRECTORY));
+            tls = TlsMaterial.generate(directory.resolve(TLS_DIRECTORY), settings.clientCertificates);
         }
         launch(settings.port == 0);
         return this;
@@ -326,8 +361,8 @@ public final class RedisServer implements AutoCloseable {
             lines.add("tls-port " + port);
             lines.add("tls-cert-file " + quote(tls.certificate().toString()));
             lines.add("tls-key-file " + quote(tls.privateKey().toString()));
-            lines.add("tls-ca-cert-file " + quote(tls.certificate().toString()));
-            lines.add("tls-auth-clients no");
+            lines.add("tls-ca-cert-file " + quote(tls.caFile().toString()));
+            lines.add("tls-auth-clients " + (settings.clientCertificates ? "yes" : "no"));
         } else {
             lines.add("port " + port);
         }
@@ -393,6 +428,7 @@ public final class RedisServer implements AutoCloseable {
         private boolean persistence;
         private boolean clusterEnabled;
         private boolean tls;
+        private boolean clientCertificates;
         private Duration clusterNodeTimeout = Duration.ofSeconds(5);
         private Duration startupTimeout = Duration.ofSeconds(30);
         private final List<String> aclUsers = new ArrayList<>();
@@ -450,6 +486,18 @@ public final class RedisServer implements AutoCloseable {
          */
         public Builder tls(boolean tls) {
             this.tls = tls;
+            return this;
+        }
+
+        /**
+         * Serves TLS only (as {@link #tls(boolean)}) and requires every client to present a
+         * certificate ({@code tls-auth-clients yes}, mutual TLS). A second self-signed certificate is
+         * made for the client ({@link RedisServer#tlsClientCertificate()}, {@link RedisServer#tlsClientKey()},
+         * {@link RedisServer#tlsClientKeystore()}); the server accepts exactly it. Off by default.
+         */
+        public Builder requireClientCertificates(boolean required) {
+            this.clientCertificates = required;
+            this.tls |= required;
             return this;
         }
 

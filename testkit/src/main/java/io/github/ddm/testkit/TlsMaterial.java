@@ -18,6 +18,7 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
@@ -29,7 +30,9 @@ import javax.net.ssl.TrustManagerFactory;
  *
  * <p>The certificate is its own CA: clients trust exactly it (as {@code tls-ca-cert-file} or in a
  * truststore). It names {@code IP:127.0.0.1} and {@code DNS:localhost}, so clients that verify the
- * host name accept it. Immutable once created.
+ * host name accept it. For servers that require client certificates, a second self-signed pair is
+ * made for the client (PEM files and a PKCS12 keystore); the server's CA file then holds both
+ * certificates, so it accepts exactly that client. Immutable once created.
  */
 final class TlsMaterial {
 
@@ -38,17 +41,31 @@ final class TlsMaterial {
     private static final String TRUSTSTORE = "truststore.p12";
     private static final String CERTIFICATE = "redis.crt";
     private static final String PRIVATE_KEY = "redis.key";
+    private static final String CLIENT_ALIAS = "client";
+    private static final String CLIENT_KEYSTORE = "client.p12";
+    private static final String CLIENT_CERTIFICATE = "client.crt";
+    private static final String CLIENT_KEY = "client.key";
+    private static final String CA_FILE = "ca.pem";
 
     private final Path certificate;
     private final Path privateKey;
     private final Path truststore;
     private final String password;
+    private final Path caFile;
+    private final Path clientCertificate;
+    private final Path clientKey;
+    private final Path clientKeystore;
 
-    private TlsMaterial(Path certificate, Path privateKey, Path truststore, String password) {
+    private TlsMaterial(Path certificate, Path privateKey, Path truststore, String password, Path caFile,
+                        Path clientCertificate, Path clientKey, Path clientKeystore) {
         this.certificate = certificate;
         this.privateKey = privateKey;
         this.truststore = truststore;
         this.password = password;
+        this.caFile = caFile;
+        this.clientCertificate = clientCertificate;
+        this.clientKey = clientKey;
+        this.clientKeystore = clientKeystore;
     }
 
     /**
@@ -56,28 +73,31 @@ final class TlsMaterial {
      *
      * @throws IllegalStateException if keytool fails or the keystore cannot be read
      */
-    static TlsMaterial generate(Path directory) {
+    static TlsMaterial generate(Path directory, boolean withClient) {
         byte[] random = new byte[12];
         new SecureRandom().nextBytes(random);
         String password = HexFormat.of().formatHex(random);
         try {
             Files.createDirectories(directory);
             Path keystore = directory.resolve(KEYSTORE);
-            runKeytool(keystore, password);
-            KeyStore store = KeyStore.getInstance("PKCS12");
-            try (InputStream in = Files.newInputStream(keystore)) {
-                store.load(in, password.toCharArray());
-            }
-            Key key = store.getKey(ALIAS, password.toCharArray());
-            Certificate cert = store.getCertificate(ALIAS);
-            if (!(key instanceof PrivateKey) || cert == null) {
-                throw new IllegalStateException("keytool wrote no key pair under alias " + ALIAS + " in " + keystore);
-            }
+            runKeytool(keystore, ALIAS, "CN=127.0.0.1, O=DDM testkit", password);
+            Certificate cert = writePair(keystore, ALIAS, password, directory.resolve(CERTIFICATE), directory.resolve(PRIVATE_KEY));
             Path certificate = directory.resolve(CERTIFICATE);
             Path privateKey = directory.resolve(PRIVATE_KEY);
-            Files.writeString(certificate, pem("CERTIFICATE", cert.getEncoded()), StandardCharsets.US_ASCII);
-            // key.getEncoded() of a private key is PKCS#8, which is what "BEGIN PRIVATE KEY" holds.
-            Files.writeString(privateKey, pem("PRIVATE KEY", key.getEncoded()), StandardCharsets.US_ASCII);
+            Path caFile = certificate;
+            Path clientCertificate = null;
+            Path clientKey = null;
+            Path clientKeystore = null;
+            if (withClient) {
+                clientKeystore = directory.resolve(CLIENT_KEYSTORE);
+                clientCertificate = directory.resolve(CLIENT_CERTIFICATE);
+                clientKey = directory.resolve(CLIENT_KEY);
+                runKeytool(clientKeystore, CLIENT_ALIAS, "CN=ddm-client, O=DDM testkit", password);
+                Certificate client = writePair(clientKeystore, CLIENT_ALIAS, password, clientCertificate, clientKey);
+                caFile = directory.resolve(CA_FILE);
+                Files.writeString(caFile, pem("CERTIFICATE", cert.getEncoded()) + pem("CERTIFICATE", client.getEncoded()),
+                        StandardCharsets.US_ASCII);
+            }
 
             KeyStore trust = KeyStore.getInstance("PKCS12");
             trust.load(null, null);
@@ -86,7 +106,8 @@ final class TlsMaterial {
             try (OutputStream out = Files.newOutputStream(truststore)) {
                 trust.store(out, password.toCharArray());
             }
-            return new TlsMaterial(certificate, privateKey, truststore, password);
+            return new TlsMaterial(certificate, privateKey, truststore, password, caFile, clientCertificate, clientKey,
+                    clientKeystore);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write TLS material in " + directory, e);
         } catch (GeneralSecurityException e) {
@@ -94,11 +115,29 @@ final class TlsMaterial {
         }
     }
 
-    private static void runKeytool(Path keystore, String password) throws IOException {
+    /** Reads the key pair keytool wrote and writes it as PEM files; returns the certificate. */
+    private static Certificate writePair(Path keystore, String alias, String password, Path certificate, Path privateKey)
+            throws IOException, GeneralSecurityException {
+        KeyStore store = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(keystore)) {
+            store.load(in, password.toCharArray());
+        }
+        Key key = store.getKey(alias, password.toCharArray());
+        Certificate cert = store.getCertificate(alias);
+        if (!(key instanceof PrivateKey) || cert == null) {
+            throw new IllegalStateException("keytool wrote no key pair under alias " + alias + " in " + keystore);
+        }
+        Files.writeString(certificate, pem("CERTIFICATE", cert.getEncoded()), StandardCharsets.US_ASCII);
+        // key.getEncoded() of a private key is PKCS#8, which is what "BEGIN PRIVATE KEY" holds.
+        Files.writeString(privateKey, pem("PRIVATE KEY", key.getEncoded()), StandardCharsets.US_ASCII);
+        return cert;
+    }
+
+    private static void runKeytool(Path keystore, String alias, String subject, String password) throws IOException {
         Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
         List<String> command = new ArrayList<>(List.of(keytool.toString(), "-genkeypair", "-noprompt",
-                "-alias", ALIAS, "-keyalg", "RSA", "-keysize", "2048", "-validity", "3650",
-                "-dname", "CN=127.0.0.1, O=DDM testkit",
+                "-alias", alias, "-keyalg", "RSA", "-keysize", "2048", "-validity", "3650",
+                "-dname", subject,
                 "-ext", "SAN=ip:127.0.0.1,dns:localhost",
                 "-storetype", "PKCS12", "-keystore", keystore.toString(),
                 "-storepass", password, "-keypass", password));
@@ -141,7 +180,32 @@ final class TlsMaterial {
         return password;
     }
 
-    /** A TLS context that trusts exactly this certificate. */
+    /** The file the server trusts client certificates from: the server's certificate, and the client's if any. */
+    Path caFile() {
+        return caFile;
+    }
+
+    /** True if a client certificate was made. */
+    boolean hasClient() {
+        return clientKeystore != null;
+    }
+
+    /** The client's certificate, PEM, or null. */
+    Path clientCertificate() {
+        return clientCertificate;
+    }
+
+    /** The client's PKCS#8 private key, PEM, unencrypted, or null. */
+    Path clientKey() {
+        return clientKey;
+    }
+
+    /** A PKCS12 keystore with the client's key and certificate (password {@link #truststorePassword()}), or null. */
+    Path clientKeystore() {
+        return clientKeystore;
+    }
+
+    /** A TLS context that trusts exactly this certificate, and presents the client certificate if there is one. */
     SSLContext clientContext() {
         try {
             KeyStore trust = KeyStore.getInstance("PKCS12");
@@ -150,8 +214,17 @@ final class TlsMaterial {
             }
             TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             factory.init(trust);
+            KeyManagerFactory keys = null;
+            if (clientKeystore != null) {
+                KeyStore client = KeyStore.getInstance("PKCS12");
+                try (InputStream in = Files.newInputStream(clientKeystore)) {
+                    client.load(in, password.toCharArray());
+                }
+                keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+                keys.init(client, password.toCharArray());
+            }
             SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, factory.getTrustManagers(), null);
+            context.init(keys == null ? null : keys.getKeyManagers(), factory.getTrustManagers(), null);
             return context;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + truststore, e);

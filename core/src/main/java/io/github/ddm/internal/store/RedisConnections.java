@@ -9,9 +9,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.security.KeyFactory;
+import java.security.PrivateKey;
 import java.security.cert.Certificate;
+import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.cert.CertificateFactory;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
@@ -19,9 +24,9 @@ import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.TrustManagerFactory;
-import org.redisson.Redisson;
 import org.redisson.api.RScript;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.StringCodec;
@@ -47,10 +52,10 @@ public final class RedisConnections {
     }
 
     /** A {@code redis://} or {@code rediss://} URI taken apart; {@code user} and {@code password} may be null. */
-    record ParsedUri(String address, String user, String password, boolean tls) {
+    public record ParsedUri(String address, String user, String password, boolean tls) {
 
         /** The address and user, for messages: never the password. */
-        String describe() {
+        public String describe() {
             return address + " as user '" + (user == null ? DEFAULT_USER : user) + "'";
         }
 
@@ -61,10 +66,12 @@ public final class RedisConnections {
     }
 
     /**
-     * Parses {@code scheme://[user[:password]@]host:port}. A user info without a colon is a
-     * password for the default user (as with {@code requirepass}); {@code %}-escapes are decoded.
+     * Parses {@code scheme://[[user]:password@]host:port}; {@code %}-escapes are decoded. A user
+     * info without a colon is refused: some clients read it as a user, others as a password.
+     *
+     * @throws IllegalArgumentException if the text is no Redis URI; the message never holds the password
      */
-    static ParsedUri parse(String uri) {
+    public static ParsedUri parse(String uri) {
         int scheme = uri.indexOf("://");
         if (scheme < 0) {
             throw new IllegalArgumentException("not a Redis URI (scheme://host:port): " + redact(uri));
@@ -79,7 +86,9 @@ public final class RedisConnections {
             rest = rest.substring(at + 1);
             int colon = info.indexOf(':');
             if (colon < 0) {
-                password = decode(info);
+                throw new IllegalArgumentException("the user info of " + redact(uri) + " has no ':', so it is unclear whether"
+                        + " it is a user or a password: write user:password@, :password@ for the default user, or set the"
+                        + " user and password separately (redis.user, redis.password)");
             } else {
                 user = colon == 0 ? null : decode(info.substring(0, colon));
                 password = decode(info.substring(colon + 1));
@@ -87,6 +96,14 @@ public final class RedisConnections {
         }
         if (rest.isEmpty()) {
             throw new IllegalArgumentException("the Redis URI names no host: " + redact(uri));
+        }
+        String lower = prefix.toLowerCase(Locale.ROOT);
+        if (!lower.equals("redis://") && !lower.equals("rediss://")) {
+            throw new IllegalArgumentException("not a Redis URI (redis://host:port, or rediss:// for TLS): " + redact(uri));
+        }
+        int port = rest.lastIndexOf(':');
+        if (port < 0 || port == rest.length() - 1 || rest.contains("/") || !rest.substring(port + 1).chars().allMatch(Character::isDigit)) {
+            throw new IllegalArgumentException("the Redis URI must name a host and a port, like redis://host:6379: " + redact(uri));
         }
         return new ParsedUri(prefix + rest, user, password == null || password.isEmpty() ? null : password,
                 prefix.toLowerCase(Locale.ROOT).startsWith("rediss"));
@@ -108,38 +125,22 @@ public final class RedisConnections {
     }
 
     /**
-     * Creates a Redisson client for one server.
-     *
-     * @param trust the certificates a {@code rediss://} server must present, or null for the JVM's default trust
-     * @throws IllegalStateException if {@code trust} is given for a {@code redis://} (plain) URI
-     * @throws StoreUnavailableException if the server cannot be reached, refuses the credentials, or
-     *     fails the TLS handshake; the message names the host and user, never the password
+     * The message for a client that could not connect: {@code what}, then why, in words an operator
+     * can act on, with every secret replaced by {@code ***}. {@code clientCertificate} says whether
+     * the client presented one (a TLS server that wants one answers nothing otherwise).
      */
-    public static RedissonClient create(String uri, TrustManagerFactory trust) {
-        ParsedUri parsed = parse(uri);
-        if (trust != null && !parsed.tls()) {
-            throw new IllegalStateException("TLS trust is configured, but redisUri " + parsed.address()
-                    + " is plain redis://; use rediss:// for TLS");
+    public static String failure(String what, Throwable error, boolean tls, boolean clientCertificate, String... secrets) {
+        String message = what + ": " + reason(error, tls);
+        if (tls && !clientCertificate && message.contains("timeout")) {
+            // With TLS 1.3 a server that requires a client certificate refuses it after the handshake:
+            // the client sees no alert, only its first command going unanswered.
+            message += " (if the server requires client certificates, tls-auth-clients yes, present one: "
+                    + "redis.tls.client.certificate and redis.tls.client.key, or redis.tls.keystore.path)";
         }
-        Config config = new Config();
-        config.useSingleServer().setAddress(parsed.address());
-        if (parsed.user() != null) {
-            config.setUsername(parsed.user());
+        for (String secret : secrets) {
+            message = scrub(message, secret);
         }
-        if (parsed.password() != null) {
-            config.setPassword(parsed.password());
-        }
-        if (trust != null) {
-            config.setSslTrustManagerFactory(trust);
-        }
-        try {
-            RedissonClient client = Redisson.create(config);
-            log.debug("connected to {}{}", parsed.describe(), parsed.tls() ? " over TLS" : "");
-            return client;
-        } catch (RuntimeException e) {
-            throw new StoreUnavailableException(scrub("cannot connect to " + parsed.describe() + ": " + reason(e, parsed.tls()),
-                    parsed.password()), e);
-        }
+        return message;
     }
 
     /** Why a connection failed, in words an operator can act on. */
@@ -251,6 +252,9 @@ public final class RedisConnections {
         } else if (config.isClusterConfig()) {
             addresses = config.useClusterServers().getNodeAddresses();
             user = user != null ? user : config.useClusterServers().getUsername();
+        } else if (config.isSentinelConfig()) {
+            addresses = config.useSentinelServers().getSentinelAddresses();
+            user = user != null ? user : config.useSentinelServers().getUsername();
         } else {
             addresses = List.of("the configured Redis servers");
         }
@@ -298,6 +302,113 @@ public final class RedisConnections {
             throw new IllegalArgumentException("tlsTrustedCertificates: cannot read " + file + ": " + e.getMessage(), e);
         } catch (GeneralSecurityException e) {
             throw new IllegalArgumentException("tlsTrustedCertificates: " + file + " is not PEM X.509 certificates: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A client certificate for mutual TLS from PEM files: the certificate chain and its unencrypted
+     * PKCS#8 private key ({@code -----BEGIN PRIVATE KEY-----}; RSA, EC or EdDSA).
+     *
+     * @throws IllegalArgumentException if a file cannot be read, holds no certificate or no PKCS#8
+     *     key, or the key does not belong to the certificate
+     */
+    public static KeyManagerFactory keyFromPem(Path certificateChain, Path privateKey) {
+        requireReadable("tlsClientCertificate", certificateChain);
+        requireReadable("tlsClientKey", privateKey);
+        List<Certificate> chain;
+        try (InputStream in = Files.newInputStream(certificateChain)) {
+            chain = new ArrayList<>(CertificateFactory.getInstance("X.509").generateCertificates(in));
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalArgumentException("tlsClientCertificate: " + certificateChain + " is not PEM X.509 certificates: "
+                    + e.getMessage(), e);
+        }
+        if (chain.isEmpty()) {
+            throw new IllegalArgumentException("tlsClientCertificate: " + certificateChain + " holds no certificate");
+        }
+        PrivateKey key = readPrivateKey(privateKey);
+        if (!chain.get(0).getPublicKey().getAlgorithm().equals(key.getAlgorithm())) {
+            throw new IllegalArgumentException("tlsClientKey: the " + key.getAlgorithm() + " key in " + privateKey
+                    + " does not belong to the " + chain.get(0).getPublicKey().getAlgorithm() + " certificate in " + certificateChain);
+        }
+        try {
+            char[] password = new char[0];
+            KeyStore store = KeyStore.getInstance("PKCS12");
+            store.load(null, null);
+            store.setKeyEntry("client", key, password, chain.toArray(new Certificate[0]));
+            KeyManagerFactory factory = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            factory.init(store, password);
+            return factory;
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalArgumentException("tlsClientCertificate: cannot use the key in " + privateKey + " with the certificate in "
+                    + certificateChain + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static PrivateKey readPrivateKey(Path file) {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.US_ASCII);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("tlsClientKey: cannot read " + file + ": " + e.getMessage(), e);
+        }
+        String begin = "-----BEGIN PRIVATE KEY-----";
+        int start = text.indexOf(begin);
+        int end = text.indexOf("-----END PRIVATE KEY-----");
+        if (start < 0 || end < start) {
+            String hint = text.contains("BEGIN RSA PRIVATE KEY") || text.contains("BEGIN EC PRIVATE KEY")
+                    ? " (it holds a PKCS#1/SEC1 key: convert it with openssl pkcs8 -topk8 -nocrypt)"
+                    : text.contains("BEGIN ENCRYPTED PRIVATE KEY") ? " (it is encrypted: use a keystore with a password instead)" : "";
+            throw new IllegalArgumentException("tlsClientKey: " + file + " holds no unencrypted PKCS#8 key (-----BEGIN PRIVATE KEY-----)"
+                    + hint);
+        }
+        byte[] der;
+        try {
+            der = Base64.getMimeDecoder().decode(text.substring(start + begin.length(), end));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("tlsClientKey: " + file + " is not valid PEM: " + e.getMessage(), e);
+        }
+        PKCS8EncodedKeySpec spec = new PKCS8EncodedKeySpec(der);
+        for (String algorithm : List.of("RSA", "EC", "Ed25519", "Ed448")) {
+            try {
+                return KeyFactory.getInstance(algorithm).generatePrivate(spec);
+            } catch (GeneralSecurityException e) {
+                // not this algorithm; try the next
+            }
+        }
+        throw new IllegalArgumentException("tlsClientKey: " + file + " holds no RSA, EC or EdDSA PKCS#8 key");
+    }
+
+    /**
+     * A client certificate for mutual TLS from a PKCS12 or JKS keystore (the type is detected)
+     * whose key has the store's password.
+     *
+     * @throws IllegalArgumentException if the file cannot be read, the password is wrong, or it holds no key
+     */
+    public static KeyManagerFactory keyFromKeystore(Path file, char[] password) {
+        requireReadable("tlsKeystore", file);
+        KeyStore store;
+        try {
+            store = KeyStore.getInstance(file.toFile(), password);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("tlsKeystore: cannot open " + file
+                    + " (wrong password, or not a PKCS12/JKS keystore): " + e.getMessage(), e);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalArgumentException("tlsKeystore: " + file + " is not a PKCS12 or JKS keystore: " + e.getMessage(), e);
+        }
+        try {
+            boolean any = false;
+            for (String alias : Collections.list(store.aliases())) {
+                any |= store.isKeyEntry(alias);
+            }
+            if (!any) {
+                throw new IllegalArgumentException("tlsKeystore: " + file + " holds no private key");
+            }
+            KeyManagerFactory factory = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            factory.init(store, password);
+            return factory;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalArgumentException("tlsKeystore: cannot use the key in " + file + " (is its password the store's?): "
                     + e.getMessage(), e);
         }
     }

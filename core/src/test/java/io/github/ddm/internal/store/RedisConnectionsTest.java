@@ -28,16 +28,14 @@ class RedisConnectionsTest {
     }
 
     @Test
-    void parse_passwordOnly_isForTheDefaultUser() {
+    void parse_passwordOnly_isForTheDefaultUser_andAUserInfoWithoutColonIsRefused() {
         assertThat(RedisConnections.parse("redis://:pw@h:1")).satisfies(p -> {
             assertThat(p.user()).isNull();
             assertThat(p.password()).isEqualTo("pw");
         });
-        assertThat(RedisConnections.parse("redis://pw@h:1")).satisfies(p -> {
-            assertThat(p.user()).isNull();
-            assertThat(p.password()).isEqualTo("pw");
-            assertThat(p.describe()).isEqualTo("redis://h:1 as user 'default'");
-        });
+        assertThatThrownBy(() -> RedisConnections.parse("redis://pw@h:1"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unclear whether it is a user or a password")
+                .hasMessageNotContaining("pw@");
         assertThat(RedisConnections.parse("redis://h:1")).satisfies(p -> {
             assertThat(p.user()).isNull();
             assertThat(p.password()).isNull();
