@@ -309,7 +309,7 @@ final class PatchApplier {
     }
 
     /** JSON equality as RFC 6902 section 4.6 defines it for {@code test}: numbers by value, members in any order. */
-    static boolean sameValue(JsonNode a, JsonNode b) {
+    private static boolean sameValue(JsonNode a, JsonNode b) {
         if (a.isNumber() && b.isNumber()) {
             if (!finite(a) || !finite(b)) {
                 return a.doubleValue() == b.doubleValue();
