@@ -1,8 +1,6 @@
 package io.github.ddm.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.flipkart.zjsonpatch.JsonPatch;
-import com.flipkart.zjsonpatch.JsonPatchApplicationException;
 import io.github.ddm.schema.ChangeEvent;
 import io.github.ddm.schema.ChangeOp;
 import java.util.HashMap;
@@ -10,9 +8,9 @@ import java.util.Map;
 
 /**
  * Folds each document's logged events into the state they describe, independently of core's own
- * patch code (it applies patches with zjsonpatch): from the newest event that carries the whole
- * document (a create, a snapshot, an update with its state, a delete), then each later patch on the
- * version it names.
+ * patch code (patches apply with check's own {@link PatchApplier}): from the newest event that
+ * carries the whole document (a create, a snapshot, an update with its state, a delete), then each
+ * later patch on the version it names.
  *
  * <p>With regions (docs/regions.md), a log also holds the region's <b>merges</b> of other regions'
  * changes (logged without a lineage, as updates on this copy's version, possibly moving it by more
@@ -80,8 +78,8 @@ final class LogFold {
                     + " (stream id " + event.streamId() + ")");
         }
         try {
-            return new Folded(event.version(), false, JsonPatch.apply(event.patch(), current.state()), false, null);
-        } catch (JsonPatchApplicationException e) {
+            return new Folded(event.version(), false, PatchApplier.apply(event.patch(), current.state()), false, null);
+        } catch (PatchApplier.PatchFailedException e) {
             return new Folded(event.version(), false, null, false, "the patch to version " + event.version() + " (stream id "
                     + event.streamId() + ") does not apply to version " + current.version() + ": " + e.getMessage());
         }

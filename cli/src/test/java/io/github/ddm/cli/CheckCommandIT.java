@@ -2,6 +2,7 @@ package io.github.ddm.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import io.github.ddm.DocumentManager;
 import io.github.ddm.RedisClients;
 import io.github.ddm.SectionId;
@@ -11,6 +12,8 @@ import io.github.ddm.schema.Origin;
 import io.github.ddm.testkit.junit.RedisServerExtension;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -24,6 +27,22 @@ class CheckCommandIT {
     public record Counter(long count, String label) {
         Counter increment() {
             return new Counter(count + 1, label);
+        }
+    }
+
+    /** A document whose member names need RFC 6901 escapes in a patch's paths, at the top level and nested. */
+    public record Escaped(@JsonProperty("a~1b") long tildeOne, @JsonProperty("x/y") String slash, @JsonProperty("~01") long tildeZeroOne,
+                          Map<String, Long> names) {
+        Escaped next(long round) {
+            Map<String, Long> next = new TreeMap<>(names);
+            next.merge("~01", 1L, Long::sum);
+            next.merge("", 1L, Long::sum);
+            next.put("~1", round); // "/~01", added, then replaced
+            next.put("a~0b/c~" + round, round); // a new member each round: "/a~00b~1c~0<round>"
+            if (round == 2) {
+                next.remove("a/b");
+            }
+            return new Escaped(tildeOne + 1, slash + "/" + round, tildeZeroOne + 1, next);
         }
     }
 
@@ -118,6 +137,41 @@ class CheckCommandIT {
         Cli.Run behind = check();
         assertThat(behind.exitCode()).as("the version is still checked").isEqualTo(Ddm.DIFFERENT);
         assertThat(behind.out()).contains("c7: the log ends at version 5, Redis holds version 40");
+    }
+
+    /**
+     * Patches on members named {@code a~1b}, {@code x/y}, {@code ~01}, {@code ~1}, {@code a/b} and {@code ""} replay as they
+     * were written. zjsonpatch 0.4.16, which check used before, decodes {@code /~01} as {@code "/"} and reported them as differing.
+     */
+    @Test
+    void memberNamesWithTildesAndSlashes_agreeWithTheirLog() {
+        RedissonClient client = RedisClients.create(redis.server().uri());
+        opened.add(client::shutdown);
+        DocumentManager<Escaped> writer = DocumentManager.builder(Escaped.class).redisson(client).section("shop", "carts")
+                .origin("eu", "w1").build();
+        opened.add(writer);
+        for (int i = 0; i < 3; i++) {
+            writer.set("e" + i, new Escaped(0, "s", 0, Map.of("~01", 0L, "a/b", 0L, "", 0L))).join();
+        }
+        for (long round = 1; round <= 4; round++) {
+            long r = round;
+            for (int i = 0; i < 3; i++) {
+                writer.update("e" + i, e -> e.next(r)).join();
+            }
+        }
+        List<String> paths = new ArrayList<>();
+        for (ChangeEvent event : SectionStore.open(client, "ddm", SECTION).readLog("0-0", 1_000).join().events()) {
+            if (event.patch() != null) {
+                event.patch().forEach(op -> paths.add(op.path("path").asText()));
+            }
+        }
+        assertThat(paths).as("the updates are logged as patches on the escaped names")
+                .contains("/a~01b", "/x~1y", "/~001", "/names/~001", "/names/~01", "/names/a~1b", "/names/", "/names/a~00b~1c~03");
+
+        Cli.Run run = check();
+        assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
+        assertThat(run.out()).contains("shop.carts: 3 documents, 15 log entries").containsPattern("(?m)^  3 agree with their logged history$")
+                .containsPattern("(?m)^  0 differ$");
     }
 
     /**

@@ -121,4 +121,19 @@ class LogFoldTest {
         assertThat(fold.documents().get("c1").version()).isEqualTo(2);
         assertThat(fold.snapshots()).isEqualTo(1);
     }
+
+    @Test
+    void patchesOnEscapedMemberNames_foldAsWritten_andOneThatDoesNotApply_namesItsOperation() {
+        LogFold fold = new LogFold();
+        fold.add(event(ChangeOp.CREATE, 1, 0, "eu", "aaaaaaaa", clock(1, 0), null, "{\"~1\":0,\"a/b\":0}"));
+        fold.add(event(ChangeOp.UPDATE, 2, 1, "eu", "aaaaaaaa", clock(2, 0),
+                "[{\"op\":\"replace\",\"path\":\"/~01\",\"value\":1},{\"op\":\"remove\",\"path\":\"/a~1b\"}]", null));
+        assertThat(fold.documents().get("c1").problem()).isNull();
+        assertThat(fold.documents().get("c1").state()).isEqualTo(json("{\"~1\":1}"));
+
+        fold.add(event(ChangeOp.UPDATE, 3, 2, "eu", "aaaaaaaa", clock(3, 0),
+                "[{\"op\":\"add\",\"path\":\"/x\",\"value\":1},{\"op\":\"remove\",\"path\":\"/a~1b\"}]", null));
+        assertThat(fold.documents().get("c1").problem()).isEqualTo("the patch to version 3 (stream id 3-0) does not apply to version 2: "
+                + "operation 1 (remove \"/a~1b\"): the object at \"\" has no member \"a/b\"");
+    }
 }
