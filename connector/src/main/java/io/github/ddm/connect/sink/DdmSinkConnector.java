@@ -1,5 +1,6 @@
 package io.github.ddm.connect.sink;
 
+import io.github.ddm.connect.DdmConnectorConfig;
 import io.github.ddm.connect.DdmConnectorVersion;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -81,6 +82,7 @@ public final class DdmSinkConnector extends SinkConnector {
             return value == null || !value.errorMessages().isEmpty() ? null : value.value();
         });
         problems.forEach((key, message) -> byName.get(key).addErrorMessage(message));
+        DdmConnectorConfig.addRedisProblems(byName);
         return config;
     }
 }

@@ -1,5 +1,6 @@
 package io.github.ddm.connect.source;
 
+import io.github.ddm.connect.DdmConnectorConfig;
 import io.github.ddm.SectionId;
 import io.github.ddm.connect.DdmConnectorVersion;
 import java.util.ArrayList;
@@ -133,6 +134,7 @@ public final class DdmSourceConnector extends SourceConnector {
             parsed.put(key, value.value());
         }
         DdmSourceConfig.crossFieldProblems(parsed).forEach((key, message) -> byName.get(key).addErrorMessage(message));
+        DdmConnectorConfig.addRedisProblems(byName);
         return result;
     }
 

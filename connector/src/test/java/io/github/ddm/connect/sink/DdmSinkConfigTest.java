@@ -33,6 +33,54 @@ class DdmSinkConfigTest {
                 .collect(Collectors.toMap(ConfigValue::name, ConfigValue::errorMessages));
     }
 
+    /** The Redis keys are RedisDeployment's, read the way a service's configuration file is read. */
+    @Test
+    void redisDeployment_clusterAndSentinel_fromTheSameKeysAsTheServiceConfig() {
+        Map<String, String> props = minimal();
+        props.put("redis.mode", "Cluster");
+        props.put("redis.uri", "redis://10.0.0.1:7000,redis://10.0.0.2:7000");
+        props.put("redis.user", "bridge");
+        props.put("redis.password", "never-Shown-1");
+        props.put("redis.timeout.ms", "1500");
+        DdmSinkConfig config = new DdmSinkConfig(props);
+        assertThat(config.redisDeployment()).satisfies(d -> {
+            assertThat(d.topology()).isEqualTo(io.github.ddm.RedisDeployment.Topology.CLUSTER);
+            assertThat(d.addresses()).containsExactly("redis://10.0.0.1:7000", "redis://10.0.0.2:7000");
+            assertThat(d.user()).isEqualTo("bridge");
+            assertThat(d.hasPassword()).isTrue();
+            assertThat(d.timeout()).isEqualTo(Duration.ofMillis(1500));
+            assertThat(d.toString()).doesNotContain("never-Shown-1");
+        });
+        props.put("redis.mode", "sentinel");
+        props.put("redis.sentinel.master", "orders");
+        assertThat(new DdmSinkConfig(props).redisDeployment().masterName()).isEqualTo("orders");
+    }
+
+    @Test
+    void validate_redisRulesBetweenKeys_reportedAgainstTheKeyToChange() {
+        Map<String, String> sentinel = minimal();
+        sentinel.put("redis.mode", "sentinel");
+        assertThat(errors(sentinel)).containsOnlyKeys("redis.sentinel.master");
+        Map<String, String> plainWithTls = minimal();
+        plainWithTls.put("redis.tls.certificates", "/etc/ddm/ca.pem");
+        assertThat(errors(plainWithTls)).containsOnlyKeys("redis.uri")
+                .hasEntrySatisfying("redis.uri", e -> assertThat(e).singleElement().asString().contains("use rediss://"));
+        Map<String, String> halfPem = minimal();
+        halfPem.put("redis.uri", "rediss://127.0.0.1:6380");
+        halfPem.put("redis.tls.client.certificate", "/etc/ddm/me.crt");
+        assertThat(errors(halfPem)).containsOnlyKeys("redis.tls.client.certificate")
+                .hasEntrySatisfying("redis.tls.client.certificate", e -> assertThat(e).singleElement().asString().contains("set both"));
+        Map<String, String> credentials = minimal();
+        credentials.put("redis.mode", "cluster");
+        credentials.put("redis.uri", "redis://10.0.0.1:7000,redis://ops:Secret-9@10.0.0.2:7000");
+        assertThat(errors(credentials)).containsOnlyKeys("redis.uri")
+                .hasEntrySatisfying("redis.uri", e -> assertThat(e.toString()).contains("must not hold credentials")
+                        .doesNotContain("Secret-9"));
+        Map<String, String> badMode = minimal();
+        badMode.put("redis.mode", "ring");
+        assertThat(errors(badMode)).containsOnlyKeys("redis.mode");
+    }
+
     @Test
     void defaults_giveTypedValues() {
         DdmSinkConfig config = new DdmSinkConfig(minimal());
