@@ -1,6 +1,7 @@
 package io.github.ddm.connect;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -12,14 +13,20 @@ import io.github.ddm.testkit.ConnectWorkerProcess;
 import io.github.ddm.testkit.KafkaCluster;
 import io.github.ddm.testkit.RedisServer;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -34,11 +41,15 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -96,6 +107,7 @@ class SamplesOnWorkerIT {
     static Path work;
     private static Path secrets;
     private static Path plugins;
+    private static String restKeyPassword;
     private static int httpsPort;
 
     @BeforeAll
@@ -109,6 +121,10 @@ class SamplesOnWorkerIT {
         Files.copy(redis.tlsTruststore(), secrets.resolve("redis-truststore.p12"));
         writeProperties(secrets.resolve("redis.properties"),
                 Map.of("password", redisPassword, "truststore.password", redis.tlsTruststorePassword()));
+        restKeyPassword = UUID.randomUUID().toString().replace("-", "");
+        writeRestTls(restKeyPassword);
+        writeProperties(secrets.resolve("connect-rest.properties"),
+                Map.of("keystore.password", restKeyPassword, "truststore.password", restKeyPassword));
 
         List<Sample> samples = samples().toList();
         List<String> sections = seedSections(samples);
@@ -159,6 +175,37 @@ class SamplesOnWorkerIT {
         for (Sample sample : samples) {
             worker.rest().awaitRunning(sample.name(), sample.tasksMax(), RUNNING_TIMEOUT);
         }
+    }
+
+    /**
+     * The hardening holds on the running worker: its HTTPS listener answers only a client with a
+     * certificate it trusts, and a connector config that overrides a client setting is refused.
+     * (ConfigSamplesTest checks the file's settings themselves.)
+     */
+    @Test
+    void restApi_onHttpsOnlyWithAClientCertificate_andNoClientOverride() throws Exception {
+        HttpRequest root = HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + httpsPort + "/")).timeout(Duration.ofSeconds(30)).build();
+        HttpResponse<String> withCertificate = HttpClient.newBuilder().sslContext(restTlsContext(true)).build()
+                .send(root, HttpResponse.BodyHandlers.ofString());
+        assertThat(withCertificate.statusCode()).isEqualTo(200);
+        assertThatThrownBy(() -> HttpClient.newBuilder().sslContext(restTlsContext(false)).build()
+                .send(root, HttpResponse.BodyHandlers.ofString()))
+                .as("HTTPS without a client certificate").isInstanceOf(IOException.class);
+
+        Sample sink = samples().filter(s -> s.file().equals(CONFIG.resolve("ddm-sink.json"))).findFirst().orElseThrow();
+        Map<String, String> config = JSON.convertValue(sink.posted().get("config"), JSON.getTypeFactory()
+                .constructMapType(LinkedHashMap.class, String.class, String.class));
+        config.put("name", sink.name());
+        String override = "consumer.override.isolation.level";
+        config.put(override, "read_uncommitted");
+        JsonNode answer = JSON.readTree(worker.rest().call("PUT", "connector-plugins/" + config.get("connector.class")
+                + "/config/validate", JSON.writeValueAsString(config)).requireSuccess().body());
+        List<String> errors = new ArrayList<>();
+        for (JsonNode value : answer.get("configs")) {
+            value.path("value").path("errors").forEach(e -> errors.add(value.path("value").path("name").asText() + ": " + e.asText()));
+        }
+        assertThat(errors).as("validation errors of the sink sample with %s", override).isNotEmpty()
+                .allSatisfy(e -> assertThat(e).startsWith(override + ": "));
     }
 
     /** One connector sample: its file, and what the test posts (the file with the substitutions above). */
@@ -278,6 +325,44 @@ class SamplesOnWorkerIT {
         try (Admin admin = kafka.admin()) {
             admin.createTopics(topics.stream().map(t -> new NewTopic(t, 1, (short) 1)).toList()).all().get(60, TimeUnit.SECONDS);
         }
+    }
+
+    /** The worker's REST certificate (its own CA, for 127.0.0.1) in a PKCS12 keystore, and a truststore with it. */
+    private static void writeRestTls(String password) throws Exception {
+        Path keystore = secrets.resolve("connect-rest-keystore.p12");
+        Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
+        Process process = new ProcessBuilder(keytool.toString(), "-genkeypair", "-noprompt", "-alias", "connect",
+                "-keyalg", "EC", "-groupname", "secp256r1", "-validity", "2", "-dname", "CN=127.0.0.1, O=DDM samples",
+                "-ext", "SAN=ip:127.0.0.1,dns:localhost", "-storetype", "PKCS12", "-keystore", keystore.toString(),
+                "-storepass", password, "-keypass", password).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(60, TimeUnit.SECONDS) && process.exitValue() == 0).as("keytool: %s", output).isTrue();
+        KeyStore keys = load(keystore, password);
+        KeyStore trust = KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        trust.setCertificateEntry("ca", keys.getCertificate("connect"));
+        try (OutputStream out = Files.newOutputStream(secrets.resolve("connect-rest-truststore.p12"))) {
+            trust.store(out, password.toCharArray());
+        }
+    }
+
+    /** A client context that trusts the worker's certificate and, if asked, presents it as its own. */
+    private static SSLContext restTlsContext(boolean withCertificate) throws Exception {
+        TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        trust.init(load(secrets.resolve("connect-rest-truststore.p12"), restKeyPassword));
+        KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        keys.init(load(secrets.resolve("connect-rest-keystore.p12"), restKeyPassword), restKeyPassword.toCharArray());
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(withCertificate ? keys.getKeyManagers() : null, trust.getTrustManagers(), null);
+        return context;
+    }
+
+    private static KeyStore load(Path file, String password) throws Exception {
+        KeyStore store = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(file)) {
+            store.load(in, password.toCharArray());
+        }
+        return store;
     }
 
     private static Map<String, String> readProperties(Path file) throws IOException {
