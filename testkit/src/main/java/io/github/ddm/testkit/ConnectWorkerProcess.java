@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.IntFunction;
 import java.util.stream.Collectors;
 import java.util.zip.ZipFile;
 import org.awaitility.Awaitility;
@@ -72,6 +73,7 @@ public final class ConnectWorkerProcess implements AutoCloseable {
     private final List<Path> classpath;
     private final ConnectRestClient rest;
     private int port;
+    private Map<String, String> givenConfig;
     private int starts;
     private Process process;
     private boolean closed;
@@ -244,6 +246,7 @@ public final class ConnectWorkerProcess implements AutoCloseable {
         for (int attempt = 1; ; attempt++) {
             if (pickPort) {
                 port = FreePorts.any();
+                givenConfig = null;
             }
             starts++;
             writeFiles();
@@ -302,6 +305,18 @@ public final class ConnectWorkerProcess implements AutoCloseable {
 
     private Map<String, String> workerConfig() {
         Map<String, String> config = new LinkedHashMap<>();
+        if (settings.configForPort != null) {
+            // Asked once per port, so that resume() runs with what the first start ran with.
+            if (givenConfig == null) {
+                givenConfig = new LinkedHashMap<>(Objects.requireNonNull(settings.configForPort.apply(port), "the worker configuration"));
+            }
+            config.putAll(givenConfig);
+            if (settings.pluginPath != null) {
+                config.put("plugin.path", settings.pluginPath.toAbsolutePath().toString());
+            }
+            config.putAll(settings.workerProps);
+            return config;
+        }
         String name = settings.name;
         config.put("bootstrap.servers", settings.bootstrapServers);
         config.put("group.id", name);
@@ -426,6 +441,7 @@ public final class ConnectWorkerProcess implements AutoCloseable {
         private Path pluginPath;
         private List<Path> classpath;
         private final Map<String, String> workerProps = new LinkedHashMap<>();
+        private IntFunction<Map<String, String>> configForPort;
         private final List<String> jvmOptions = new ArrayList<>(List.of(
                 "-Xms64m", "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
         private Duration startupTimeout = Duration.ofSeconds(90);
@@ -438,6 +454,7 @@ public final class ConnectWorkerProcess implements AutoCloseable {
          * The worker's name ({@code [A-Za-z0-9._-]+}, default {@code ddm-worker}): its {@code group.id},
          * the stem of its internal topics ({@code connect-<name>-configs}, {@code -offsets}, {@code -status})
          * and of its default directory. Workers with the same name on one Kafka form one Connect cluster.
+         * With {@link #workerConfig(IntFunction)} it names only the directory and the log lines.
          */
         public Builder name(String name) {
             if (name == null || !name.matches("[A-Za-z0-9._-]+")) {
@@ -466,6 +483,22 @@ public final class ConnectWorkerProcess implements AutoCloseable {
          */
         public Builder workerProperty(String key, String value) {
             workerProps.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+            return this;
+        }
+
+        /**
+         * Runs the worker with the configuration this function returns for its REST port instead of
+         * testkit's defaults: for example a worker sample read from a file, with what differs per
+         * machine substituted. Nothing of testkit's own {@code worker.properties} is added (not the
+         * {@code bootstrap.servers} of the Kafka given to {@link ConnectWorkerProcess#builder}, not
+         * {@code group.id}); {@link #pluginPath(Path)} and {@link #workerProperty(String, String)}, if
+         * set, still apply on top. The configuration must listen on {@code http://127.0.0.1:<port>}
+         * (among its {@code listeners}), where testkit waits for {@code GET /health} and
+         * {@link ConnectWorkerProcess#rest()} calls. The function is called once per port picked
+         * (again only if the port was taken and another is tried), not at each {@link ConnectWorkerProcess#resume()}.
+         */
+        public Builder workerConfig(IntFunction<Map<String, String>> configForPort) {
+            this.configForPort = Objects.requireNonNull(configForPort, "configForPort");
             return this;
         }
 
