@@ -665,8 +665,8 @@ public final class RedisDeployment {
             try {
                 return step.get();
             } catch (IllegalArgumentException | IllegalStateException e) {
-                if (String.valueOf(e.getMessage()).startsWith(prefix + "redis.") && !prefix.isEmpty()) {
-                    throw e;
+                if (String.valueOf(e.getMessage()).startsWith(prefix + "redis.")) {
+                    throw e; // already names its key
                 }
                 List<String> named = new ArrayList<>();
                 for (String key : keys.split(", ")) {

@@ -74,7 +74,7 @@ public final class RedisConnections {
     public static ParsedUri parse(String uri) {
         int scheme = uri.indexOf("://");
         if (scheme < 0) {
-            throw new IllegalArgumentException("not a Redis URI (scheme://host:port): " + redact(uri));
+            throw new IllegalArgumentException("not a Redis URI (redis://host:port, or rediss:// for TLS): " + redact(uri));
         }
         String prefix = uri.substring(0, scheme + 3);
         String rest = uri.substring(scheme + 3);
