@@ -1,6 +1,7 @@
 package io.github.ddm.cli;
 
 import io.github.ddm.RedisClients;
+import io.github.ddm.RedisDeployment;
 import io.github.ddm.SectionId;
 import io.github.ddm.SectionStore;
 import java.io.PrintWriter;
@@ -32,10 +33,12 @@ final class DiffCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "LEFT", description = "The first Redis URI (redis://[user:password@]host:port).")
+    @Parameters(index = "0", paramLabel = "LEFT", description = "The first Redis: a URI without credentials (redis://host:port,"
+            + " rediss:// for TLS), or a file of redis.* settings as for --redis-config (a cluster, a sentinel master,"
+            + " credentials, client certificates).")
     String left;
 
-    @Parameters(index = "1", paramLabel = "RIGHT", description = "The second Redis URI.")
+    @Parameters(index = "1", paramLabel = "RIGHT", description = "The second Redis, in the same forms.")
     String right;
 
     @Parameters(index = "2..*", paramLabel = "SECTION",
@@ -54,11 +57,13 @@ final class DiffCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        String leftName = RedisClients.redact(left);
-        String rightName = RedisClients.redact(right);
-        RedissonClient leftClient = connect(left);
+        RedisDeployment leftRedis = deployment("LEFT", left);
+        RedisDeployment rightRedis = deployment("RIGHT", right);
+        String leftName = String.join(",", leftRedis.addresses());
+        String rightName = String.join(",", rightRedis.addresses());
+        RedissonClient leftClient = RedisClients.create(leftRedis);
         try {
-            RedissonClient rightClient = connect(right);
+            RedissonClient rightClient = RedisClients.create(rightRedis);
             try {
                 List<SectionId> compared = sections.isEmpty() ? discover(leftClient, rightClient) : sections;
                 int differing = 0;
@@ -103,8 +108,22 @@ final class DiffCommand implements Callable<Integer> {
         return parts.isEmpty() ? "" : " (" + String.join(", ", parts) + ")";
     }
 
-    private RedissonClient connect(String uri) {
-        return trust == null ? RedisClients.create(uri) : RedisClients.create(uri, RedisClients.trustFromPem(trust));
+    /** A URI (never with credentials: the command line is visible in ps) or a file of redis.* settings. */
+    private RedisDeployment deployment(String side, String target) {
+        String lower = target.toLowerCase(java.util.Locale.ROOT);
+        if (!lower.startsWith("redis://") && !lower.startsWith("rediss://")) {
+            if (trust != null) {
+                throw new IllegalArgumentException(side + " is a settings file: put the trust in it (redis.tls.certificates),"
+                        + " not in --tls-trust");
+            }
+            return RedisOptions.readConfigFile(Path.of(target), message -> new IllegalArgumentException(side + ": " + message));
+        }
+        if (RedisClients.redact(target).contains("***@")) {
+            throw new IllegalArgumentException(side + " must not carry credentials, which ps and the shell's history would show:"
+                    + " name a file of redis.* settings (redis.user, redis.password = ${env:...} or ${file:...}) instead");
+        }
+        RedisDeployment.Builder builder = RedisDeployment.single(target);
+        return (trust == null ? builder : builder.trustPem(trust)).build();
     }
 
     private List<SectionId> discover(RedissonClient leftClient, RedissonClient rightClient) throws Exception {

@@ -8,11 +8,16 @@ import io.github.ddm.replay.ReplayProgress;
 import io.github.ddm.replay.ReplaySummary;
 import io.github.ddm.replay.TopicNaming;
 import io.github.ddm.schema.DataKey;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.Callable;
 import org.redisson.api.RedissonClient;
 import picocli.CommandLine.ArgGroup;
@@ -44,8 +49,13 @@ final class ReplayCommand implements Callable<Integer> {
     String bootstrapServers;
 
     @Option(names = "--kafka-property", paramLabel = "KEY=VALUE",
-            description = "More Kafka consumer properties (security settings, for example); repeatable.")
+            description = "More Kafka consumer properties; repeatable. Not for secrets (sasl.jaas.config, passwords), which"
+                    + " ps and the shell's history would show: put those in --kafka-config.")
     Map<String, String> kafkaProperties = new HashMap<>();
+
+    @Option(names = "--kafka-config", paramLabel = "FILE",
+            description = "A file of Kafka consumer properties (security settings with their secrets, for example).")
+    Path kafkaConfig;
 
     // No defaultValue attribute: picocli would read the template's ${partition} as one of its variables.
     @Option(names = "--topic-template", paramLabel = "TEMPLATE",
@@ -74,8 +84,7 @@ final class ReplayCommand implements Callable<Integer> {
     public Integer call() {
         DataKey key = scope.key == null ? null : parseKey(scope.key); // bad arguments fail before any I/O
         PrintWriter out = spec.commandLine().getOut();
-        Map<String, Object> kafka = new HashMap<>(kafkaProperties);
-        kafka.put("bootstrap.servers", bootstrapServers);
+        Map<String, Object> kafka = kafkaSettings();
         RedissonClient client = redis.connect();
         try {
             KafkaReplay replay = KafkaReplay.builder().kafka(kafka).redisson(client).namespace(redis.namespace)
@@ -93,6 +102,36 @@ final class ReplayCommand implements Callable<Integer> {
         } finally {
             client.shutdown();
         }
+    }
+
+    /** The consumer settings: the file's, then --kafka-property's (never a secret), then the bootstrap servers. */
+    private Map<String, Object> kafkaSettings() {
+        Map<String, Object> kafka = new HashMap<>();
+        if (kafkaConfig != null) {
+            Properties file = new Properties();
+            try (Reader in = Files.newBufferedReader(kafkaConfig)) {
+                file.load(in);
+            } catch (IOException e) {
+                throw new ParameterException(spec.commandLine(), "--kafka-config: cannot read " + kafkaConfig + ": " + e.getMessage(), e);
+            }
+            file.stringPropertyNames().forEach(name -> kafka.put(name, file.getProperty(name)));
+        }
+        for (String key : kafkaProperties.keySet()) {
+            if (isSecret(key)) {
+                throw new ParameterException(spec.commandLine(), "--kafka-property " + key + " holds a secret, which ps and the"
+                        + " shell's history would show: put it in a file given with --kafka-config");
+            }
+        }
+        kafka.putAll(kafkaProperties);
+        kafka.put("bootstrap.servers", bootstrapServers);
+        return kafka;
+    }
+
+    /** Kafka client settings whose values are secrets. */
+    static boolean isSecret(String key) {
+        String lower = key.toLowerCase(Locale.ROOT);
+        return lower.equals("sasl.jaas.config") || lower.equals("ssl.keystore.key") || lower.contains("password")
+                || lower.contains("secret");
     }
 
     /** The section (as for other commands) and the id. */

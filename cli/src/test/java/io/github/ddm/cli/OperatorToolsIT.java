@@ -11,6 +11,8 @@ import io.github.ddm.schema.ChangeEvent;
 import io.github.ddm.schema.ChangeEventCodec;
 import io.github.ddm.schema.ChangeOp;
 import io.github.ddm.testkit.junit.RedisServerExtension;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -19,6 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 import org.redisson.api.RedissonClient;
 
 /** inspect, tail and diff against real redis-servers, on documents written by real managers. */
@@ -209,17 +212,51 @@ class OperatorToolsIT {
     }
 
     @Test
-    void aWrongPassword_failsClearly_andNeverPrintsIt() {
-        String wrong = uri(secured).replace("redis://", "redis://default:not-the-password@");
-        Cli.Run run = Cli.run("inspect", "--redis", wrong, "shop.carts");
+    void aWrongPassword_failsClearly_andNeverPrintsIt(@TempDir Path dir) throws Exception {
+        Path wrong = dir.resolve("password");
+        Files.writeString(wrong, "not-the-password\n");
+        Cli.Run run = Cli.run("inspect", "--redis", uri(secured), "--redis-password-file", wrong.toString(), "shop.carts");
         assertThat(run.exitCode()).isEqualTo(Ddm.ERROR);
-        assertThat(run.err()).startsWith("ddm inspect: ").doesNotContain("not-the-password");
+        assertThat(run.err()).startsWith("ddm inspect: ").contains("authentication failed").doesNotContain("not-the-password");
+        Path right = dir.resolve("right");
+        Files.writeString(right, "the-right-password\n");
+        Cli.Run ok = Cli.run("inspect", "--redis", uri(secured), "--redis-password-file", right.toString(), "shop.carts");
+        assertThat(ok.exitCode()).as(ok.err()).isEqualTo(0);
+    }
+
+    /** Secrets never come from the command line, where ps and the shell's history show them. */
+    @Test
+    void aPasswordOnTheCommandLine_isRefused_beforeAnyConnection(@TempDir Path dir) throws Exception {
+        Cli.Run inUri = Cli.run("inspect", "--redis", "redis://ops:s3cret-pw@127.0.0.1:1", "trading.books");
+        assertThat(inUri.exitCode()).isEqualTo(Ddm.ERROR);
+        assertThat(inUri.err()).startsWith("ddm inspect: --redis must not carry credentials").contains("DDM_REDIS_PASSWORD")
+                .doesNotContain("s3cret-pw").doesNotContain("\tat ");
+        Cli.Run diff = Cli.run("diff", "redis://ops:s3cret-pw@127.0.0.1:1", uri(regionB));
+        assertThat(diff.err()).contains("LEFT must not carry credentials").doesNotContain("s3cret-pw");
+        Cli.Run jaas = Cli.run("replay", "--bootstrap-servers", "localhost:9", "--redis", uri(regionB), "--all",
+                "--kafka-property", "sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required"
+                        + " username=\"u\" password=\"k4fka-pw\";");
+        assertThat(jaas.exitCode()).isEqualTo(Ddm.ERROR);
+        assertThat(jaas.err()).contains("--kafka-property sasl.jaas.config holds a secret").contains("--kafka-config")
+                .doesNotContain("k4fka-pw");
+        // The same settings from a file: a server that requires a password, reached with it.
+        Path settings = dir.resolve("redis.properties");
+        Files.writeString(settings, "ddm.redis.uri=" + uri(secured) + "\nddm.redis.password=${file:" + dir.resolve("pw") + "}\n");
+        Files.writeString(dir.resolve("pw"), "the-right-password");
+        Cli.Run fromFile = Cli.run("inspect", "--redis-config", settings.toString(), "shop.carts");
+        assertThat(fromFile.exitCode()).as(fromFile.err()).isEqualTo(0);
+        Cli.Run diffFromFiles = Cli.run("diff", settings.toString(), settings.toString(), "shop.carts");
+        assertThat(diffFromFiles.exitCode()).as(diffFromFiles.err()).isEqualTo(0);
     }
 
     @Test
-    void aServerThatIsNotThere_failsInOneLine_withoutThePassword() {
-        Cli.Run run = Cli.run("inspect", "--redis", "redis://ops:s3cret-pw@127.0.0.1:1", "trading.books");
+    void aServerThatIsNotThere_failsInOneLine_withoutThePassword(@TempDir Path dir) throws Exception {
+        Path password = dir.resolve("password");
+        Files.writeString(password, "s3cret-pw");
+        Cli.Run run = Cli.run("inspect", "--redis", "redis://127.0.0.1:1", "--redis-user", "ops", "--redis-password-file",
+                password.toString(), "trading.books");
         assertThat(run.exitCode()).isEqualTo(Ddm.ERROR);
-        assertThat(run.err()).startsWith("ddm inspect: ").contains("127.0.0.1").doesNotContain("s3cret-pw").doesNotContain("\tat ");
+        assertThat(run.err()).startsWith("ddm inspect: ").contains("127.0.0.1").contains("user 'ops'").doesNotContain("s3cret-pw")
+                .doesNotContain("\tat ");
     }
 }
