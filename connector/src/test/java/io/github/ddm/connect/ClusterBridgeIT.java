@@ -38,8 +38,9 @@ import org.junit.jupiter.api.Test;
  * The bridge between two regions that each run a 3-master Redis Cluster: region A's source finds
  * sections on every master (by pattern) and reads each section's log on the master that holds it;
  * region B's sink writes into B's cluster, and B's services follow. Every version reaches Kafka
- * once, and B converges to A. Prints the bridge's throughput next to the single-server figure of
- * {@link CrossRegionIT}; the figures are never asserted.
+ * once, and B converges to A. The same bridge between single servers gives the figure to compare
+ * with (printed, never asserted), and between servers that require client certificates proves
+ * mutual TLS end to end (PEM files for the source, keystores for the sink).
  */
 class ClusterBridgeIT {
 
@@ -54,11 +55,8 @@ class ClusterBridgeIT {
     private static final int BACKLOG_ROUNDS = 20;
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** One region's Redis: a 3-master cluster or a single server, and how the connectors and managers reach it. */
-    private record Region(String mode, List<String> uris, AutoCloseable servers) {
-        RedisDeployment deployment() {
-            return mode.equals("cluster") ? RedisDeployment.cluster(uris).build() : RedisDeployment.single(uris.get(0)).build();
-        }
+    /** One region's Redis, and how the connectors (their redis.* settings) and the managers reach it. */
+    private record Region(Map<String, String> settings, RedisDeployment deployment, AutoCloseable servers) {
     }
 
     private static ConnectCluster connect;
@@ -82,13 +80,37 @@ class ClusterBridgeIT {
     private static Region cluster() {
         RedisCluster cluster = RedisCluster.start();
         resources.add(cluster);
-        return new Region("cluster", cluster.nodeUris(), cluster);
+        return new Region(Map.of("redis.mode", "cluster", "redis.uri", String.join(",", cluster.nodeUris())),
+                RedisDeployment.cluster(cluster.nodeUris()).build(), cluster);
     }
 
     private static Region single() {
         RedisServer server = RedisServer.start();
         resources.add(server);
-        return new Region("single", List.of(server.uri()), server);
+        return new Region(Map.of("redis.uri", server.uri()), RedisDeployment.single(server.uri()).build(), server);
+    }
+
+    /**
+     * A server that requires client certificates; the connector presents its certificate from PEM
+     * files or, with {@code keystore}, from a PKCS12 keystore.
+     */
+    private static Region mutualTls(boolean keystore) {
+        RedisServer server = RedisServer.builder().requireClientCertificates(true).start();
+        resources.add(server);
+        Map<String, String> settings = new HashMap<>();
+        settings.put("redis.uri", server.tlsUri());
+        if (keystore) {
+            settings.put("redis.tls.truststore.path", server.tlsTruststore().toString());
+            settings.put("redis.tls.truststore.password", server.tlsTruststorePassword());
+            settings.put("redis.tls.keystore.path", server.tlsClientKeystore().toString());
+            settings.put("redis.tls.keystore.password", server.tlsTruststorePassword());
+        } else {
+            settings.put("redis.tls.certificates", server.tlsCertificate().toString());
+            settings.put("redis.tls.client.certificate", server.tlsClientCertificate().toString());
+            settings.put("redis.tls.client.key", server.tlsClientKey().toString());
+        }
+        return new Region(settings, RedisDeployment.single(server.tlsUri()).trustPem(server.tlsCertificate())
+                .clientCertificatePem(server.tlsClientCertificate(), server.tlsClientKey()).build(), server);
     }
 
     private DocumentManager<Doc> manager(Region region, String section, String name, String node) {
@@ -124,6 +146,14 @@ class ClusterBridgeIT {
         double rate = bridge("cl", regionA, cluster(), sections);
         System.out.printf("CLUSTER-BRIDGE: 3-master cluster to 3-master cluster, %d sections on %d masters: a backlog of %d changes"
                 + " drained at %.0f changes/s through source, Kafka and sink%n", SECTIONS, owners.size(), backlog(), rate);
+    }
+
+    /** Both connectors against servers that require client certificates: PEM files for the source, keystores for the sink. */
+    @Test
+    void mutualTls_sourceAndSinkPresentClientCertificates() throws Exception {
+        List<String> sections = List.of("s0", "s1");
+        double rate = bridge("mtls", mutualTls(false), mutualTls(true), sections);
+        assertThat(rate).isPositive();
     }
 
     @Test
@@ -163,13 +193,16 @@ class ClusterBridgeIT {
         }
         write(writers, 1, true);
         String source = "source-" + name;
-        connect.cluster().configureConnector(source, RegionConnectors.config("io.github.ddm.connect.source.DdmSourceConnector",
-                "eu", String.join(",", from.uris()), "redis.mode", from.mode(), "source.sections.pattern", partition + ".*",
+        Map<String, String> sourceConfig = RegionConnectors.config("io.github.ddm.connect.source.DdmSourceConnector",
+                "eu", "", "source.sections.pattern", partition + ".*",
                 "source.discovery.interval.ms", "1000", "source.topic.template", "ddm.eu." + name + ".${partition}.${section}",
-                "source.start", "earliest"));
-        connect.cluster().configureConnector("sink-" + name, RegionConnectors.config("io.github.ddm.connect.sink.DdmSinkConnector",
-                "us", String.join(",", to.uris()), "redis.mode", to.mode(),
-                "topics.regex", "ddm\\.eu\\." + name + "\\." + partition + "\\..*"));
+                "source.start", "earliest");
+        sourceConfig.putAll(from.settings());
+        connect.cluster().configureConnector(source, sourceConfig);
+        Map<String, String> sinkConfig = RegionConnectors.config("io.github.ddm.connect.sink.DdmSinkConnector",
+                "us", "", "topics.regex", "ddm\\.eu\\." + name + "\\." + partition + "\\..*");
+        sinkConfig.putAll(to.settings());
+        connect.cluster().configureConnector("sink-" + name, sinkConfig);
         RegionConnectors.awaitRunning(connect, source);
         RegionConnectors.awaitRunning(connect, "sink-" + name);
         write(writers, UPDATES_PER_KEY, false);
