@@ -250,7 +250,7 @@ class SecureConnectionIT {
                 .hasMessageContaining("rediss://127.0.0.1:" + server.port())
                 .hasMessageContaining("user 'app'")
                 .hasMessageContaining("TLS handshake failed: the server's certificate is not trusted")
-                .hasMessageContaining("tlsTruststore(...)")
+                .hasMessageContaining("redis.tls.certificates or redis.tls.truststore.path")
                 .satisfies(e -> assertThat(fullTrace(e)).doesNotContain(APP_PASSWORD));
         // Trusting another server's certificate is no better.
         try (RedisServer other = RedisServer.builder().tls(true).start()) {

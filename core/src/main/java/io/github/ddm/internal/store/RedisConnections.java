@@ -152,7 +152,8 @@ public final class RedisConnections {
                 String text = String.valueOf(message);
                 if (text.contains("PKIX") || text.contains("certification path")) {
                     return "the TLS handshake failed: the server's certificate is not trusted (" + text + "); set"
-                            + " tlsTruststore(...) or tlsTrustedCertificates(...) to the CA that signed it";
+                            + " the trust to the CA that signed it (redis.tls.certificates or redis.tls.truststore.path;"
+                            + " trustPem(...) or truststore(...) in code)";
                 }
                 if (text.contains("subject alternative") || text.contains("No name matching")) {
                     return "the TLS handshake failed: the server's certificate does not name the host of redisUri (" + text + ")";
@@ -166,7 +167,7 @@ public final class RedisConnections {
                 for (String code : List.of("WRONGPASS", "NOAUTH")) {
                     int at = message.indexOf(code);
                     if (at >= 0) {
-                        return "authentication failed (" + message.substring(at) + "); check the user and password in redisUri";
+                        return "authentication failed (" + message.substring(at) + "); check the user and password (redis.user and redis.password)";
                     }
                 }
                 root = message;
