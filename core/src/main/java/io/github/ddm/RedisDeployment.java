@@ -197,6 +197,21 @@ public final class RedisDeployment {
      *     under {@code redis.}, or invalid, and why; never a secret's value
      */
     public static RedisDeployment fromProperties(Map<String, String> properties, String prefix) {
+        return read(properties, prefix, true);
+    }
+
+    /**
+     * Checks the {@code redis.*} keys as {@link #fromProperties} reads them, every rule included,
+     * but without opening the TLS files: for a place that validates settings where the files need
+     * not exist (Kafka Connect's {@code validate()}, which may run on another worker).
+     *
+     * @throws IllegalArgumentException as {@link #fromProperties} does
+     */
+    public static void check(Map<String, String> properties, String prefix) {
+        read(properties, prefix, false);
+    }
+
+    private static RedisDeployment read(Map<String, String> properties, String prefix, boolean readFiles) {
         Objects.requireNonNull(properties, "properties");
         Objects.requireNonNull(prefix, "prefix");
         Map<String, String> values = new LinkedHashMap<>();
@@ -215,7 +230,7 @@ public final class RedisDeployment {
             throw new IllegalArgumentException("unknown Redis setting(s) " + unknown + "; the keys are " + new TreeSet<>(KEYS)
                     .stream().map(k -> prefix + k).toList());
         }
-        return new PropertyReader(values, prefix).read();
+        return new PropertyReader(values, prefix, readFiles).read();
     }
 
     /** How the servers are arranged. */
@@ -464,7 +479,7 @@ public final class RedisDeployment {
         }
 
         private Builder trust(TrustManagerFactory factory, String source) {
-            if (this.trust != null) {
+            if (this.trustSource != null) {
                 throw new IllegalStateException("the certificates to trust are set twice (" + trustSource + ", then " + source
                         + "): set one");
             }
@@ -499,7 +514,7 @@ public final class RedisDeployment {
         }
 
         private Builder clientKey(KeyManagerFactory factory, String source) {
-            if (this.clientKey != null) {
+            if (this.clientKeySource != null) {
                 throw new IllegalStateException("the client certificate is set twice (" + clientKeySource + ", then " + source
                         + "): set one");
             }
@@ -534,8 +549,8 @@ public final class RedisDeployment {
          * @throws IllegalStateException if TLS material is set for plain {@code redis://} addresses
          */
         public RedisDeployment build() {
-            if (!tls && (trust != null || clientKey != null)) {
-                throw new IllegalStateException((trust != null ? "TLS trust (" + trustSource + ")" : "a client certificate ("
+            if (!tls && (trustSource != null || clientKeySource != null)) {
+                throw new IllegalStateException((trustSource != null ? "TLS trust (" + trustSource + ")" : "a client certificate ("
                         + clientKeySource + ")") + " is set, but " + addresses + (addresses.size() == 1 ? " is" : " are")
                         + " plain redis://; use rediss:// for TLS");
             }
@@ -547,10 +562,12 @@ public final class RedisDeployment {
     private static final class PropertyReader {
         private final Map<String, String> values;
         private final String prefix;
+        private final boolean readFiles;
 
-        PropertyReader(Map<String, String> values, String prefix) {
+        PropertyReader(Map<String, String> values, String prefix, boolean readFiles) {
             this.values = values;
             this.prefix = prefix;
+            this.readFiles = readFiles;
         }
 
         RedisDeployment read() {
@@ -603,21 +620,26 @@ public final class RedisDeployment {
             if (values.containsKey(SENTINEL_USER) || values.containsKey(SENTINEL_PASSWORD)) {
                 builder.sentinelCredentials(values.get(SENTINEL_USER), values.get(SENTINEL_PASSWORD));
             }
+            // Without readFiles, only where the material comes from is recorded, so that build() checks the rules.
             if (values.containsKey(TLS_CERTIFICATES)) {
-                at(TLS_CERTIFICATES, () -> builder.trustPem(Path.of(values.get(TLS_CERTIFICATES))));
+                Path pem = Path.of(values.get(TLS_CERTIFICATES));
+                at(TLS_CERTIFICATES, () -> readFiles ? builder.trustPem(pem) : builder.trust(null, "PEM " + pem));
             }
             if (values.containsKey(TLS_TRUSTSTORE_PATH) || values.containsKey(TLS_TRUSTSTORE_PASSWORD)) {
-                String path = required(TLS_TRUSTSTORE_PATH, TLS_TRUSTSTORE_PASSWORD);
-                at(TLS_TRUSTSTORE_PATH, () -> builder.truststore(Path.of(path), values.get(TLS_TRUSTSTORE_PASSWORD)));
+                Path path = Path.of(required(TLS_TRUSTSTORE_PATH, TLS_TRUSTSTORE_PASSWORD));
+                at(TLS_TRUSTSTORE_PATH, () -> readFiles ? builder.truststore(path, values.get(TLS_TRUSTSTORE_PASSWORD))
+                        : builder.trust(null, "truststore " + path));
             }
             if (values.containsKey(TLS_CLIENT_CERTIFICATE) || values.containsKey(TLS_CLIENT_KEY)) {
-                String certificate = required(TLS_CLIENT_CERTIFICATE, TLS_CLIENT_KEY);
-                String key = required(TLS_CLIENT_KEY, TLS_CLIENT_CERTIFICATE);
-                at(TLS_CLIENT_CERTIFICATE, () -> builder.clientCertificatePem(Path.of(certificate), Path.of(key)));
+                Path certificate = Path.of(required(TLS_CLIENT_CERTIFICATE, TLS_CLIENT_KEY));
+                Path key = Path.of(required(TLS_CLIENT_KEY, TLS_CLIENT_CERTIFICATE));
+                at(TLS_CLIENT_CERTIFICATE, () -> readFiles ? builder.clientCertificatePem(certificate, key)
+                        : builder.clientKey(null, "PEM " + certificate));
             }
             if (values.containsKey(TLS_KEYSTORE_PATH) || values.containsKey(TLS_KEYSTORE_PASSWORD)) {
-                String path = required(TLS_KEYSTORE_PATH, TLS_KEYSTORE_PASSWORD);
-                at(TLS_KEYSTORE_PATH, () -> builder.clientKeystore(Path.of(path), values.get(TLS_KEYSTORE_PASSWORD)));
+                Path path = Path.of(required(TLS_KEYSTORE_PATH, TLS_KEYSTORE_PASSWORD));
+                at(TLS_KEYSTORE_PATH, () -> readFiles ? builder.clientKeystore(path, values.get(TLS_KEYSTORE_PASSWORD))
+                        : builder.clientKey(null, "keystore " + path));
             }
             if (values.containsKey(CONNECT_TIMEOUT_MS)) {
                 at(CONNECT_TIMEOUT_MS, () -> builder.connectTimeout(Duration.ofMillis(millis(CONNECT_TIMEOUT_MS))));

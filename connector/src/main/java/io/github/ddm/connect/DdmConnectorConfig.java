@@ -221,31 +221,12 @@ public class DdmConnectorConfig extends AbstractConfig {
     }
 
     static String redisProblem(Map<String, String> values) {
-        String uri = values.getOrDefault(REDIS_URI_CONFIG, "");
-        List<String> files = List.of(REDIS_TLS_CERTIFICATES_CONFIG, REDIS_TRUSTSTORE_PATH_CONFIG, REDIS_TRUSTSTORE_PASSWORD_CONFIG,
-                REDIS_TLS_CLIENT_CERTIFICATE_CONFIG, REDIS_TLS_CLIENT_KEY_CONFIG, REDIS_TLS_KEYSTORE_PATH_CONFIG,
-                REDIS_TLS_KEYSTORE_PASSWORD_CONFIG);
-        Map<String, String> withoutFiles = new LinkedHashMap<>(values);
-        files.forEach(withoutFiles::remove);
         try {
-            RedisDeployment.fromProperties(withoutFiles, "");
+            RedisDeployment.check(values, "");
+            return null;
         } catch (IllegalArgumentException | IllegalStateException e) {
             return e.getMessage();
         }
-        boolean tlsMaterial = files.stream().anyMatch(values::containsKey);
-        if (tlsMaterial && !uri.strip().toLowerCase(java.util.Locale.ROOT).startsWith("rediss://")) {
-            return "TLS files are set, but " + REDIS_URI_CONFIG + " is plain redis://; use rediss:// for TLS";
-        }
-        for (String[] pair : new String[][] {{REDIS_TLS_CERTIFICATES_CONFIG, REDIS_TRUSTSTORE_PATH_CONFIG},
-            {REDIS_TLS_CLIENT_CERTIFICATE_CONFIG, REDIS_TLS_KEYSTORE_PATH_CONFIG}}) {
-            if (values.containsKey(pair[0]) && values.containsKey(pair[1])) {
-                return pair[0] + " and " + pair[1] + " are both set: set one";
-            }
-        }
-        if (values.containsKey(REDIS_TLS_CLIENT_CERTIFICATE_CONFIG) != values.containsKey(REDIS_TLS_CLIENT_KEY_CONFIG)) {
-            return REDIS_TLS_CLIENT_CERTIFICATE_CONFIG + " and " + REDIS_TLS_CLIENT_KEY_CONFIG + " go together: set both";
-        }
-        return null;
     }
 
     /** The namespace of DDM's keys. */

@@ -68,8 +68,9 @@ class DdmSinkConfigTest {
         Map<String, String> halfPem = minimal();
         halfPem.put("redis.uri", "rediss://127.0.0.1:6380");
         halfPem.put("redis.tls.client.certificate", "/etc/ddm/me.crt");
-        assertThat(errors(halfPem)).containsOnlyKeys("redis.tls.client.certificate")
-                .hasEntrySatisfying("redis.tls.client.certificate", e -> assertThat(e).singleElement().asString().contains("set both"));
+        assertThat(errors(halfPem)).containsOnlyKeys("redis.tls.client.key")
+                .hasEntrySatisfying("redis.tls.client.key", e -> assertThat(e).singleElement().asString()
+                        .contains("redis.tls.client.key is required when redis.tls.client.certificate is set"));
         Map<String, String> credentials = minimal();
         credentials.put("redis.mode", "cluster");
         credentials.put("redis.uri", "redis://10.0.0.1:7000,redis://ops:Secret-9@10.0.0.2:7000");
