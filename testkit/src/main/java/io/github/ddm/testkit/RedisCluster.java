@@ -29,6 +29,7 @@ import org.slf4j.LoggerFactory;
  *     RedisServer master = cluster.nodeFor("ddm:{orders:book}:log");
  *     RedisServer promoted = cluster.failover(master);        // CLUSTER FAILOVER on its replica
  *     RedisServer next = cluster.killMaster(promoted);        // SIGKILL, automatic failover
+ *     cluster.migrateSlot(RedisCluster.slot("k"), cluster.masters().get(0));
  * }
  * }</pre>
  *
@@ -38,11 +39,11 @@ import org.slf4j.LoggerFactory;
  * ({@code CLUSTER MEET}, then {@code CLUSTER REPLICATE}). {@link Builder#start()} returns once the
  * cluster has <em>settled</em>: every running node reports {@code cluster_state:ok} and the same
  * topology in {@code CLUSTER NODES} (roles, masters, slots, failed nodes), and every replica whose
- * master is up reports {@code master_link_status:up}. {@link #failover} and {@link #killMaster}
- * return once it has settled again.
+ * master is up reports {@code master_link_status:up}. {@link #failover}, {@link #killMaster} and
+ * {@link SlotMigration#finish()} return once it has settled again.
  *
  * <p>Topology accessors ({@link #masters()}, {@link #replicasOf}, {@link #nodeFor(String)}) ask a
- * running node, so they follow failovers.
+ * running node, so they follow failovers and migrations.
  *
  * <p>Failovers follow Redis's own timing, which {@link Builder#nodeTimeout(Duration)} sets: 1 s
  * makes a killed master replaced in 2 to 3 s. Redis 7.0 keeps a replica's election votes for 4
@@ -55,7 +56,7 @@ import org.slf4j.LoggerFactory;
  * {@link Builder#readyTimeout(Duration)} and fails with an {@link IllegalStateException} that says
  * what was still missing.
  *
- * <p>Thread-safe. Topology changes (failover, close) are serialized on this object;
+ * <p>Thread-safe. Topology changes (failover, slot migration, close) are serialized on this object;
  * reads and the processes' own commands are not.
  */
 public final class RedisCluster implements AutoCloseable {
@@ -172,7 +173,8 @@ public final class RedisCluster implements AutoCloseable {
     }
 
     /**
-     * The master that serves {@code slot}.
+     * The master that serves {@code slot}; during a {@link SlotMigration}, its source until
+     * {@link SlotMigration#finish()}.
      *
      * @throws IllegalArgumentException if {@code slot} is not 0..16383
      * @throws IllegalStateException if no running node knows a master for it
@@ -277,6 +279,43 @@ public final class RedisCluster implements AutoCloseable {
         return promoted.get();
     }
 
+    /**
+     * A migration of {@code slot} to {@code target}, not started yet: see {@link SlotMigration} for
+     * the steps a test can stop between.
+     *
+     * @throws IllegalArgumentException if {@code slot} is not 0..16383, {@code target} is not a master
+     *     of this cluster, or it already serves the slot
+     * @throws IllegalStateException if the slot's current master or {@code target} is not running
+     */
+    public synchronized SlotMigration slotMigration(int slot, RedisServer target) {
+        requireSlot(slot);
+        ClusterView view = view();
+        ClusterView.Node to = requireMaster(view, target);
+        ClusterView.Node from = view.ownerOf(slot)
+                .orElseThrow(() -> new IllegalStateException("no master serves slot " + slot));
+        if (from.id().equals(to.id())) {
+            throw new IllegalArgumentException(target + " already serves slot " + slot);
+        }
+        RedisServer source = server(from.port());
+        for (RedisServer end : List.of(source, target)) {
+            if (!end.isRunning()) {
+                throw new IllegalStateException(end + " is not running; slot " + slot + " cannot move");
+            }
+        }
+        return new SlotMigration(this, slot, source, from.id(), target, to.id());
+    }
+
+    /**
+     * Moves {@code slot} and its keys to {@code target} in one go ({@link #slotMigration} started and
+     * finished), safe while clients write.
+     *
+     * @throws IllegalArgumentException as {@link #slotMigration}
+     * @throws IllegalStateException as {@link #slotMigration} and {@link SlotMigration#finish()}
+     */
+    public void migrateSlot(int slot, RedisServer target) {
+        slotMigration(slot, target).start().finish();
+    }
+
     /** Stops every node and deletes their directories. Idempotent. */
     @Override
     public synchronized void close() {
@@ -316,6 +355,11 @@ public final class RedisCluster implements AutoCloseable {
             }
         }
         return -1;
+    }
+
+    /** The password every node requires, or null. */
+    String password() {
+        return password;
     }
 
     /** What the first running node that answers says about the cluster. */
@@ -519,7 +563,8 @@ public final class RedisCluster implements AutoCloseable {
         }
 
         /**
-         * How long to wait for the cluster to settle (default 60 s): at start, and after a failover.
+         * How long to wait for the cluster to settle (default 60 s): at start, and after a failover or
+         * a slot migration.
          */
         public Builder readyTimeout(Duration timeout) {
             this.readyTimeout = Objects.requireNonNull(timeout, "timeout");
