@@ -5,7 +5,9 @@ import java.util.Objects;
 import java.util.function.Consumer;
 
 /**
- * One real 3-master Redis Cluster per test class, flushed on every node before each test.
+ * One real Redis Cluster per test class (3 masters unless the settings say otherwise), flushed
+ * before each test ({@link RedisCluster#flushAll()}: every running master, and so its replicas).
+ * A failover or slot migration a test makes stays for the tests after it.
  *
  * <pre>{@code
  * @RegisterExtension
