@@ -148,6 +148,70 @@ class ClusterBridgeIT {
                 + " drained at %.0f changes/s through source, Kafka and sink%n", SECTIONS, owners.size(), backlog(), rate);
     }
 
+    /**
+     * Region A's cluster changes under the running bridge: the slot of one section moves to another
+     * master, and the master of another section fails over to its replica, while a writer keeps
+     * updating every section. Every acknowledged version reaches Kafka once and B's services in
+     * order, and B converges to A.
+     */
+    @Test
+    void slotMigrationAndMasterFailover_whileTheBridgeRuns_loseNoVersion() throws Exception {
+        RedisCluster a = RedisCluster.builder().replicasPerMaster(1).join(RedisCluster.Join.CLUSTER_MEET)
+                .nodeTimeout(Duration.ofSeconds(2)).start();
+        resources.add(a);
+        Region regionA = new Region(Map.of("redis.mode", "cluster", "redis.uri", String.join(",", a.nodeUris())),
+                RedisDeployment.cluster(a.nodeUris()).build(), a);
+        List<String> sections = List.of("s0", "s1", "s2");
+        Bridge bridge = new Bridge("ha", regionA, cluster(), sections);
+        bridge.start();
+        java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
+        CompletableFuture<Integer> writer = CompletableFuture.supplyAsync(() -> bridge.writeUntil(writing::get));
+        await("writes under way").atMost(Duration.ofSeconds(30)).until(() -> bridge.written() > 200);
+
+        int movedSlot = RedisCluster.slot("ddm:{" + PARTITION + ":s0}:log");
+        RedisServer from = a.nodeFor(movedSlot);
+        RedisServer to = a.masters().stream().filter(m -> !m.equals(from)).findFirst().orElseThrow();
+        a.migrateSlot(movedSlot, to);
+        assertThat(a.nodeFor(movedSlot)).isEqualTo(to);
+        long afterMove = bridge.written();
+        await("writes after the slot move").atMost(Duration.ofSeconds(30)).until(() -> bridge.written() > afterMove + 200);
+
+        RedisServer failing = a.nodeFor("ddm:{" + PARTITION + ":s1}:log");
+        RedisServer promoted = a.failover(failing);
+        assertThat(a.nodeFor("ddm:{" + PARTITION + ":s1}:log")).isEqualTo(promoted);
+        long afterFailover = bridge.written();
+        await("writes after the failover").atMost(Duration.ofSeconds(60)).until(() -> bridge.written() > afterFailover + 200);
+        writing.set(false);
+        writer.get(60, TimeUnit.SECONDS);
+
+        bridge.verify();
+        System.out.printf("CLUSTER-BRIDGE: %d changes bridged through a slot move and a master failover in region A%n",
+                bridge.written());
+    }
+
+    /** A master watched by Redis Sentinel as region A; it fails over while the bridge runs and the writer writes. */
+    @Test
+    void sentinelFailover_whileTheBridgeRuns_loseNoVersion() throws Exception {
+        io.github.ddm.testkit.RedisSentinel sentinel = io.github.ddm.testkit.RedisSentinel.builder().masterName("orders").start();
+        resources.add(sentinel);
+        Region regionA = new Region(Map.of("redis.mode", "sentinel", "redis.sentinel.master", "orders",
+                "redis.uri", String.join(",", sentinel.sentinelUris())),
+                RedisDeployment.sentinel("orders", sentinel.sentinelUris()).build(), sentinel);
+        Bridge bridge = new Bridge("sentinel", regionA, single(), List.of("s0", "s1"));
+        bridge.start();
+        java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
+        CompletableFuture<Integer> writer = CompletableFuture.supplyAsync(() -> bridge.writeUntil(writing::get));
+        await("writes under way").atMost(Duration.ofSeconds(30)).until(() -> bridge.written() > 200);
+        RedisServer old = sentinel.master();
+        RedisServer promoted = sentinel.failover();
+        assertThat(promoted).isNotEqualTo(old);
+        long afterFailover = bridge.written();
+        await("writes after the failover").atMost(Duration.ofSeconds(60)).until(() -> bridge.written() > afterFailover + 200);
+        writing.set(false);
+        writer.get(60, TimeUnit.SECONDS);
+        bridge.verify();
+    }
+
     /** Both connectors against servers that require client certificates: PEM files for the source, keystores for the sink. */
     @Test
     void mutualTls_sourceAndSinkPresentClientCertificates() throws Exception {
@@ -266,6 +330,111 @@ class ClusterBridgeIT {
     private static void awaitSeen(Map<String, List<Long>> seen, int changes) {
         await("region B's services saw " + changes + " changes").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(20))
                 .until(() -> seen.values().stream().mapToInt(List::size).sum() >= changes);
+    }
+
+    /**
+     * A running bridge from one region to another over some sections, with a writer in A that
+     * retries what a topology change interrupts, and the checks that nothing was lost.
+     */
+    private final class Bridge {
+        private final String name;
+        private final Region from;
+        private final Region to;
+        private final List<String> sections;
+        private final Map<String, DocumentManager<Doc>> writers = new TreeMap<>();
+        private final Map<String, List<Long>> seenInB = new ConcurrentHashMap<>();
+        private final Map<String, DocumentManager<Doc>> readers = new TreeMap<>();
+        private final java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong();
+
+        Bridge(String name, Region from, Region to, List<String> sections) {
+            this.name = name;
+            this.from = from;
+            this.to = to;
+            this.sections = sections;
+        }
+
+        void start() throws Exception {
+            for (String section : sections) {
+                writers.put(section, manager(from, section, "eu", "writer"));
+                DocumentManager<Doc> reader = manager(to, section, "us", "reader");
+                reader.addListener(e -> seenInB.computeIfAbsent(section + "/" + e.key().id(), k -> new CopyOnWriteArrayList<>())
+                        .add(e.version()));
+                readers.put(section, reader);
+                connect.kafka().createTopic("ddm.eu." + name + "." + PARTITION + "." + section, 3);
+            }
+            write(writers, 1, true);
+            written.addAndGet((long) sections.size() * KEYS_PER_SECTION);
+            Map<String, String> sourceConfig = RegionConnectors.config("io.github.ddm.connect.source.DdmSourceConnector",
+                    "eu", "", "source.sections.pattern", PARTITION + ".*", "source.discovery.interval.ms", "1000",
+                    "source.topic.template", "ddm.eu." + name + ".${partition}.${section}", "source.start", "earliest",
+                    "redis.retry.max.attempts", "120");
+            sourceConfig.putAll(from.settings());
+            connect.cluster().configureConnector("source-" + name, sourceConfig);
+            Map<String, String> sinkConfig = RegionConnectors.config("io.github.ddm.connect.sink.DdmSinkConnector",
+                    "us", "", "topics.regex", "ddm\\.eu\\." + name + "\\." + PARTITION + "\\..*");
+            sinkConfig.putAll(to.settings());
+            connect.cluster().configureConnector("sink-" + name, sinkConfig);
+            RegionConnectors.awaitRunning(connect, "source-" + name);
+            RegionConnectors.awaitRunning(connect, "sink-" + name);
+        }
+
+        /** Updates the documents round-robin until told to stop, retrying an update that failed; returns how many it made. */
+        int writeUntil(java.util.function.BooleanSupplier go) {
+            int made = 0;
+            for (long i = 0; go.getAsBoolean(); i++) {
+                String section = sections.get((int) (i % sections.size()));
+                String id = "doc-" + (i / sections.size()) % KEYS_PER_SECTION;
+                while (go.getAsBoolean()) {
+                    try {
+                        writers.get(section).update(id, d -> new Doc(d.n() + 1, "eu")).get(30, TimeUnit.SECONDS);
+                        break;
+                    } catch (Exception interrupted) {
+                        // a topology change in progress: the update either failed or committed; retrying is safe either way
+                        // (a committed one makes this a further version, which the checks below count from Redis)
+                    }
+                }
+                made++;
+                written.incrementAndGet(); // counts attempts too; verify() reads the versions A holds
+            }
+            return made;
+        }
+
+        long written() {
+            return written.get();
+        }
+
+        /** B's services saw every version of every document in order, B equals A, and Kafka holds every version once. */
+        void verify() throws Exception {
+            Map<String, Long> last = new TreeMap<>();
+            for (String section : sections) {
+                for (int k = 0; k < KEYS_PER_SECTION; k++) {
+                    Optional<Versioned<Doc>> inA = writers.get(section).get("doc-" + k).get(10, TimeUnit.SECONDS);
+                    last.put(section + "/doc-" + k, inA.orElseThrow().version());
+                }
+            }
+            long total = last.values().stream().mapToLong(Long::longValue).sum();
+            awaitSeen(seenInB, (int) total);
+            assertThat(seenInB.keySet()).isEqualTo(last.keySet());
+            seenInB.forEach((key, versions) -> assertThat(versions).as("versions of %s seen in B, in order", key)
+                    .isEqualTo(java.util.stream.LongStream.rangeClosed(1, last.get(key)).boxed().toList()));
+            for (String section : sections) {
+                for (int k = 0; k < KEYS_PER_SECTION; k++) {
+                    Optional<Versioned<Doc>> inA = writers.get(section).get("doc-" + k).get(10, TimeUnit.SECONDS);
+                    Optional<Versioned<Doc>> inB = readers.get(section).get("doc-" + k).get(10, TimeUnit.SECONDS);
+                    assertThat(inB.map(Versioned::value)).as("%s/doc-%d in B", section, k).isEqualTo(inA.map(Versioned::value));
+                }
+                Map<String, List<Long>> versions = new TreeMap<>();
+                for (ConsumerRecord<String, String> record : readToEnd("ddm.eu." + name + "." + PARTITION + "." + section)) {
+                    JsonNode event = JSON.readTree(record.value());
+                    versions.computeIfAbsent(section + "/" + event.get("key").get("id").asText(), x -> new ArrayList<>())
+                            .add(event.get("version").asLong());
+                }
+                versions.forEach((key, list) -> assertThat(list.stream().sorted().toList()).as("versions of %s in Kafka", key)
+                        .isEqualTo(java.util.stream.LongStream.rangeClosed(1, last.get(key)).boxed().toList()));
+            }
+            connect.cluster().deleteConnector("source-" + name);
+            connect.cluster().deleteConnector("sink-" + name);
+        }
     }
 
     /** Every committed record of every partition of {@code topic}, from its start to its current end. */
