@@ -143,9 +143,10 @@ class ClusterBridgeIT {
             }
         }
         assertThat(owners).as("masters of region A holding a section").hasSize(a.nodes().size());
-        double rate = bridge("cl", regionA, cluster(), sections);
-        System.out.printf("CLUSTER-BRIDGE: 3-master cluster to 3-master cluster, %d sections on %d masters: a backlog of %d changes"
-                + " drained at %.0f changes/s through source, Kafka and sink%n", SECTIONS, owners.size(), backlog(), rate);
+        double[] rates = throughput("cl", regionA, cluster(), sections);
+        System.out.printf("CLUSTER-BRIDGE: 3-master cluster to 3-master cluster, %d sections on %d masters, a backlog of %d changes:"
+                + " source %.0f changes/s (Redis to Kafka), sink %.0f changes/s (Kafka to B's services)%n", SECTIONS, owners.size(),
+                backlog(), rates[0], rates[1]);
     }
 
     /**
@@ -189,7 +190,13 @@ class ClusterBridgeIT {
                 bridge.written());
     }
 
-    /** A master watched by Redis Sentinel as region A; it fails over while the bridge runs and the writer writes. */
+    /**
+     * A master watched by Redis Sentinel as region A; it is switched over to its replica (writes
+     * paused until the replica has them all, the operator's planned procedure) while the bridge
+     * runs and the writer writes. A plain SENTINEL FAILOVER does not pause the old master, which
+     * then loses the writes it accepts meanwhile; such a lost version may already be in Kafka, and
+     * the version that replaces it is exported too (docs/operations.md, "Redis Sentinel").
+     */
     @Test
     void sentinelFailover_whileTheBridgeRuns_loseNoVersion() throws Exception {
         io.github.ddm.testkit.RedisSentinel sentinel = io.github.ddm.testkit.RedisSentinel.builder().masterName("orders").start();
@@ -203,7 +210,7 @@ class ClusterBridgeIT {
         CompletableFuture<Integer> writer = CompletableFuture.supplyAsync(() -> bridge.writeUntil(writing::get));
         await("writes under way").atMost(Duration.ofSeconds(30)).until(() -> bridge.written() > 200);
         RedisServer old = sentinel.master();
-        RedisServer promoted = sentinel.failover();
+        RedisServer promoted = sentinel.switchover();
         assertThat(promoted).isNotEqualTo(old);
         long afterFailover = bridge.written();
         await("writes after the failover").atMost(Duration.ofSeconds(60)).until(() -> bridge.written() > afterFailover + 200);
@@ -215,9 +222,10 @@ class ClusterBridgeIT {
     /** Both connectors against servers that require client certificates: PEM files for the source, keystores for the sink. */
     @Test
     void mutualTls_sourceAndSinkPresentClientCertificates() throws Exception {
-        List<String> sections = List.of("s0", "s1");
-        double rate = bridge("mtls", mutualTls(false), mutualTls(true), sections);
-        assertThat(rate).isPositive();
+        Bridge bridge = new Bridge("mtls", mutualTls(false), mutualTls(true), List.of("s0", "s1"));
+        bridge.start();
+        bridge.write(UPDATES_PER_KEY);
+        bridge.verify();
     }
 
     @Test
@@ -226,9 +234,10 @@ class ClusterBridgeIT {
         for (int s = 0; s < SECTIONS; s++) {
             sections.add("s" + s);
         }
-        double rate = bridge("one", single(), single(), sections);
-        System.out.printf("CLUSTER-BRIDGE: single server to single server, %d sections: a backlog of %d changes drained at"
-                + " %.0f changes/s through source, Kafka and sink%n", SECTIONS, backlog(), rate);
+        double[] rates = throughput("one", single(), single(), sections);
+        System.out.printf("CLUSTER-BRIDGE: single server to single server, %d sections, a backlog of %d changes:"
+                + " source %.0f changes/s (Redis to Kafka), sink %.0f changes/s (Kafka to B's services)%n", SECTIONS, backlog(),
+                rates[0], rates[1]);
     }
 
     private static int backlog() {
@@ -236,80 +245,36 @@ class ClusterBridgeIT {
     }
 
     /**
-     * Bridges {@code from} to {@code to} for {@code sections}: the documents are created before the
-     * source starts, updated while it runs, and then updated again while it is paused; returns the
-     * rate at which the resumed bridge drains that backlog. Checks that B's services saw every
-     * version in order, that B equals A, and that Kafka holds every version once.
+     * Bridges {@code from} to {@code to} for {@code sections}, then measures each half on a backlog:
+     * with both connectors paused, every document is updated {@value #BACKLOG_ROUNDS} times; the
+     * source alone is resumed (timed until Kafka holds the backlog), then the sink (timed until B's
+     * services saw it). Checks everything {@link Bridge#verify()} checks. Returns the source's and
+     * the sink's changes per second.
      */
-    private double bridge(String name, Region from, Region to, List<String> sections) throws Exception {
-        String partition = PARTITION;
-        // Topics and connector names carry the run's name, so that the two tests share one Connect cluster.
-        Map<String, DocumentManager<Doc>> writers = new TreeMap<>();
-        Map<String, DocumentManager<Doc>> readers = new TreeMap<>();
-        Map<String, List<Long>> seenInB = new ConcurrentHashMap<>();
-        for (String section : sections) {
-            writers.put(section, manager(from, section, "eu", "writer"));
-            DocumentManager<Doc> reader = manager(to, section, "us", "reader");
-            reader.addListener(e -> seenInB.computeIfAbsent(section + "/" + e.key().id(), k -> new CopyOnWriteArrayList<>())
-                    .add(e.version()));
-            readers.put(section, reader);
-            connect.kafka().createTopic("ddm.eu." + name + "." + partition + "." + section, 3);
+    private double[] throughput(String name, Region from, Region to, List<String> sections) throws Exception {
+        Bridge bridge = new Bridge(name, from, to, sections);
+        bridge.start();
+        bridge.write(UPDATES_PER_KEY);
+        bridge.awaitSeenInB();
+        for (String connector : List.of(bridge.sink(), bridge.source())) {
+            connect.cluster().pauseConnector(connector);
+            connect.cluster().assertions().assertConnectorAndExactlyNumTasksArePaused(connector, 1, connector + " did not pause");
         }
-        write(writers, 1, true);
-        String source = "source-" + name;
-        Map<String, String> sourceConfig = RegionConnectors.config("io.github.ddm.connect.source.DdmSourceConnector",
-                "eu", "", "source.sections.pattern", partition + ".*",
-                "source.discovery.interval.ms", "1000", "source.topic.template", "ddm.eu." + name + ".${partition}.${section}",
-                "source.start", "earliest");
-        sourceConfig.putAll(from.settings());
-        connect.cluster().configureConnector(source, sourceConfig);
-        Map<String, String> sinkConfig = RegionConnectors.config("io.github.ddm.connect.sink.DdmSinkConnector",
-                "us", "", "topics.regex", "ddm\\.eu\\." + name + "\\." + partition + "\\..*");
-        sinkConfig.putAll(to.settings());
-        connect.cluster().configureConnector("sink-" + name, sinkConfig);
-        RegionConnectors.awaitRunning(connect, source);
-        RegionConnectors.awaitRunning(connect, "sink-" + name);
-        write(writers, UPDATES_PER_KEY, false);
-        awaitSeen(seenInB, sections.size() * KEYS_PER_SECTION * (1 + UPDATES_PER_KEY));
-
-        connect.cluster().pauseConnector(source);
-        connect.cluster().assertions().assertConnectorAndExactlyNumTasksArePaused(source, 1, source + " did not pause");
-        write(writers, BACKLOG_ROUNDS, false);
+        bridge.write(BACKLOG_ROUNDS);
+        int backlog = sections.size() * KEYS_PER_SECTION * BACKLOG_ROUNDS;
+        double sourceSeconds;
+        try (RecordCounter exported = new RecordCounter(bridge.topics())) {
+            long resumed = System.nanoTime();
+            connect.cluster().resumeConnector(bridge.source());
+            exported.awaitAtLeast(bridge.written());
+            sourceSeconds = (System.nanoTime() - resumed) / 1e9;
+        }
         long resumed = System.nanoTime();
-        connect.cluster().resumeConnector(source);
-        int changes = sections.size() * KEYS_PER_SECTION * (1 + UPDATES_PER_KEY + BACKLOG_ROUNDS);
-        awaitSeen(seenInB, changes);
-        double seconds = (System.nanoTime() - resumed) / 1e9;
-        int last = 1 + UPDATES_PER_KEY + BACKLOG_ROUNDS;
-        List<Long> everyVersion = new ArrayList<>();
-        for (long v = 1; v <= last; v++) {
-            everyVersion.add(v);
-        }
-        assertThat(seenInB).hasSize(sections.size() * KEYS_PER_SECTION);
-        seenInB.forEach((key, versions) -> assertThat(versions).as("versions of %s seen in B, in order", key).isEqualTo(everyVersion));
-        for (String section : sections) {
-            for (int k = 0; k < KEYS_PER_SECTION; k++) {
-                Optional<Versioned<Doc>> inA = writers.get(section).get("doc-" + k).get(10, TimeUnit.SECONDS);
-                Optional<Versioned<Doc>> inB = readers.get(section).get("doc-" + k).get(10, TimeUnit.SECONDS);
-                assertThat(inB.map(Versioned::value)).as("%s/doc-%d in B", section, k).isEqualTo(inA.map(Versioned::value));
-                assertThat(inB.map(Versioned::version)).isEqualTo(Optional.of((long) last));
-            }
-        }
-
-        // Kafka holds every version of every document exactly once.
-        for (String section : sections) {
-            Map<String, List<Long>> versions = new TreeMap<>();
-            for (ConsumerRecord<String, String> record : readToEnd("ddm.eu." + name + "." + partition + "." + section)) {
-                JsonNode event = JSON.readTree(record.value());
-                versions.computeIfAbsent(event.get("key").get("id").asText(), k -> new ArrayList<>()).add(event.get("version").asLong());
-            }
-            assertThat(versions).as("documents of %s in Kafka", section).hasSize(KEYS_PER_SECTION);
-            versions.forEach((id, list) -> assertThat(list.stream().sorted().toList())
-                    .as("versions of %s/%s in Kafka", section, id).isEqualTo(everyVersion));
-        }
-        connect.cluster().deleteConnector(source);
-        connect.cluster().deleteConnector("sink-" + name);
-        return sections.size() * KEYS_PER_SECTION * BACKLOG_ROUNDS / seconds;
+        connect.cluster().resumeConnector(bridge.sink());
+        bridge.awaitSeenInB();
+        double sinkSeconds = (System.nanoTime() - resumed) / 1e9;
+        bridge.verify();
+        return new double[] {backlog / sourceSeconds, backlog / sinkSeconds};
     }
 
     /** {@code rounds} rounds, each of which creates or updates every document of every section once. */
@@ -362,7 +327,7 @@ class ClusterBridgeIT {
                 readers.put(section, reader);
                 connect.kafka().createTopic("ddm.eu." + name + "." + PARTITION + "." + section, 3);
             }
-            write(writers, 1, true);
+            ClusterBridgeIT.write(writers, 1, true);
             written.addAndGet((long) sections.size() * KEYS_PER_SECTION);
             Map<String, String> sourceConfig = RegionConnectors.config("io.github.ddm.connect.source.DdmSourceConnector",
                     "eu", "", "source.sections.pattern", PARTITION + ".*", "source.discovery.interval.ms", "1000",
@@ -403,6 +368,29 @@ class ClusterBridgeIT {
             return written.get();
         }
 
+        String source() {
+            return "source-" + name;
+        }
+
+        String sink() {
+            return "sink-" + name;
+        }
+
+        List<String> topics() {
+            return sections.stream().map(section -> "ddm.eu." + name + "." + PARTITION + "." + section).toList();
+        }
+
+        /** {@code rounds} updates of every document, in parallel per round. */
+        void write(int rounds) throws Exception {
+            ClusterBridgeIT.write(writers, rounds, false);
+            written.addAndGet((long) rounds * sections.size() * KEYS_PER_SECTION);
+        }
+
+        /** Waits until B's services saw as many changes as were written. */
+        void awaitSeenInB() {
+            awaitSeen(seenInB, (int) written.get());
+        }
+
         /** B's services saw every version of every document in order, B equals A, and Kafka holds every version once. */
         void verify() throws Exception {
             Map<String, Long> last = new TreeMap<>();
@@ -424,8 +412,10 @@ class ClusterBridgeIT {
                     assertThat(inB.map(Versioned::value)).as("%s/doc-%d in B", section, k).isEqualTo(inA.map(Versioned::value));
                 }
                 Map<String, List<Long>> versions = new TreeMap<>();
+                Set<String> eventIds = new HashSet<>();
                 for (ConsumerRecord<String, String> record : readToEnd("ddm.eu." + name + "." + PARTITION + "." + section)) {
                     JsonNode event = JSON.readTree(record.value());
+                    assertThat(eventIds.add(event.get("eventId").asText())).as("event %s exported once", event.get("eventId")).isTrue();
                     versions.computeIfAbsent(section + "/" + event.get("key").get("id").asText(), x -> new ArrayList<>())
                             .add(event.get("version").asLong());
                 }
@@ -434,6 +424,39 @@ class ClusterBridgeIT {
             }
             connect.cluster().deleteConnector("source-" + name);
             connect.cluster().deleteConnector("sink-" + name);
+        }
+    }
+
+    /** Counts the committed records of some topics, from their start, with one consumer. */
+    private static final class RecordCounter implements AutoCloseable {
+        private final KafkaConsumer<String, String> consumer;
+        private long count;
+
+        RecordCounter(List<String> topics) {
+            Map<String, Object> props = new HashMap<>(connect.kafka().clientProperties());
+            props.put(ConsumerConfig.GROUP_ID_CONFIG, "cluster-bridge-count-" + UUID.randomUUID());
+            props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+            props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+            consumer = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer());
+            List<TopicPartition> partitions = new ArrayList<>();
+            for (String topic : topics) {
+                consumer.partitionsFor(topic, Duration.ofSeconds(30)).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+            }
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+        }
+
+        void awaitAtLeast(long records) {
+            await("Kafka holds " + records + " records").atMost(Duration.ofMinutes(3)).pollInSameThread()
+                    .pollInterval(Duration.ofMillis(1)).until(() -> {
+                        count += consumer.poll(Duration.ofMillis(50)).count();
+                        return count >= records;
+                    });
+        }
+
+        @Override
+        public void close() {
+            consumer.close();
         }
     }
 

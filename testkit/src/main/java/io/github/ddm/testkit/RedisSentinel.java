@@ -151,6 +151,40 @@ public final class RedisSentinel implements AutoCloseable {
     }
 
     /**
+     * A planned switchover that loses no acknowledged write: pauses the master's writes
+     * ({@code CLIENT PAUSE WRITE}), waits until every running replica has replicated all of them,
+     * then runs {@link #failover()}; the paused clients are released afterwards, and their writes
+     * then fail on the old master (now a replica) and are retried by the clients on the new one.
+     * This is the operator's procedure for maintenance; {@link #failover()} alone may lose the
+     * writes the old master accepts while Sentinel promotes a replica.
+     *
+     * @return the new master
+     * @throws IllegalStateException as {@link #failover()}, or if the replicas do not catch up
+     *     within the ready timeout
+     */
+    public synchronized RedisServer switchover() {
+        RedisServer old = master();
+        requireRunningReplica(old);
+        old.call("CLIENT", "PAUSE", Long.toString(readyTimeout.toMillis()), "WRITE");
+        try {
+            long offset = Long.parseLong(info(old, "master_repl_offset"));
+            Waiting.until("the replicas of " + old + " at replication offset " + offset, readyTimeout, () -> {
+                for (RedisServer replica : replicas()) {
+                    if (replica.isRunning() && Long.parseLong(info(replica, "slave_repl_offset")) < offset) {
+                        return replica + " is behind";
+                    }
+                }
+                return null;
+            });
+            return failover();
+        } finally {
+            if (old.isRunning()) {
+                old.call("CLIENT", "UNPAUSE");
+            }
+        }
+    }
+
+    /**
      * Kills the master (SIGKILL, as a crash) and waits until the sentinels agree it is down (after
      * {@link Builder#downAfter(Duration)}), promote a replica, and settle. The killed
      * {@link RedisServer} keeps its port and directory; after {@link RedisServer#resume()} it comes

@@ -4,6 +4,7 @@ import static io.github.ddm.testkit.RedisClusterFailoverIT.infoField;
 import static io.github.ddm.testkit.RedisClusterFailoverIT.redisChildren;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -12,6 +13,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 class RedisSentinelIT {
@@ -68,6 +71,33 @@ class RedisSentinelIT {
 
             assertThat(back).isSameAs(old);
             assertThat(back.call("GET", "k")).isEqualTo("after failover");
+        }
+    }
+
+    /** A writer writes throughout a switchover: every write the old master acknowledged is on the new one. */
+    @Test
+    void switchover_losesNoAcknowledgedWrite() throws Exception {
+        try (RedisSentinel redis = RedisSentinel.start()) {
+            RedisServer old = redis.master();
+            AtomicBoolean writing = new AtomicBoolean(true);
+            AtomicLong acknowledged = new AtomicLong();
+            Thread writer = new Thread(() -> {
+                try (RespClient client = old.client()) {
+                    while (writing.get()) {
+                        client.call("INCR", "n");
+                        acknowledged.incrementAndGet();
+                    }
+                } catch (RuntimeException refused) {
+                    // READONLY once the old master is a replica: the writer stops there
+                }
+            });
+            writer.start();
+            await().atMost(Duration.ofSeconds(10)).until(() -> acknowledged.get() > 100);
+            RedisServer promoted = redis.switchover();
+            writing.set(false);
+            writer.join(10_000);
+            assertThat(promoted).isNotSameAs(old);
+            assertThat(Long.parseLong(String.valueOf(promoted.call("GET", "n")))).isEqualTo(acknowledged.get());
         }
     }
 
