@@ -2,7 +2,6 @@ package io.github.ddm.testkit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -359,9 +358,9 @@ public final class RedisServer implements AutoCloseable {
         if (settings.tls) {
             lines.add("port 0");
             lines.add("tls-port " + port);
-            lines.add("tls-cert-file " + quote(tls.certificate().toString()));
-            lines.add("tls-key-file " + quote(tls.privateKey().toString()));
-            lines.add("tls-ca-cert-file " + quote(tls.caFile().toString()));
+            lines.add("tls-cert-file " + RedisText.quote(tls.certificate().toString()));
+            lines.add("tls-key-file " + RedisText.quote(tls.privateKey().toString()));
+            lines.add("tls-ca-cert-file " + RedisText.quote(tls.caFile().toString()));
             lines.add("tls-auth-clients " + (settings.clientCertificates ? "yes" : "no"));
         } else {
             lines.add("port " + port);
@@ -369,7 +368,7 @@ public final class RedisServer implements AutoCloseable {
         lines.add("bind " + HOST);
         lines.add("protected-mode no");
         lines.add("daemonize no");
-        lines.add("dir " + quote(directory.toString()));
+        lines.add("dir " + RedisText.quote(directory.toString()));
         lines.add("logfile \"\"");
         lines.add("enable-debug-command local");
         if (settings.persistence) {
@@ -386,29 +385,17 @@ public final class RedisServer implements AutoCloseable {
             lines.add("cluster-node-timeout " + settings.clusterNodeTimeout.toMillis());
         }
         if (settings.password != null) {
-            lines.add("requirepass " + quote(settings.password));
+            lines.add("requirepass " + RedisText.quote(settings.password));
         }
         lines.addAll(settings.aclUsers);
         lines.addAll(settings.extraConfig);
-        try {
-            Files.write(directory.resolve(CONFIG_FILE), lines, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + CONFIG_FILE + " in " + directory, e);
-        }
+        RedisText.writeConfig(directory, CONFIG_FILE, lines);
     }
 
     private String logTail() {
-        try {
-            List<String> lines = Files.readAllLines(directory.resolve(LOG_FILE), StandardCharsets.UTF_8);
-            return String.join("\n", lines.subList(Math.max(0, lines.size() - 15), lines.size()));
-        } catch (IOException e) {
-            return "(no log: " + e.getMessage() + ")";
-        }
+        return RedisText.logTail(directory.resolve(LOG_FILE));
     }
 
-    private static String quote(String value) {
-        return '"' + value.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
-    }
 
     static void deleteRecursively(Path root) {
         if (!Files.exists(root)) {

@@ -1,18 +1,23 @@
 package io.github.ddm.testkit;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
 /**
- * Redis's own text formats, as {@link RedisCluster}, {@link RedisSentinel} and
- * {@link SentinelProcess} read and write them: config file values and {@code INFO}-style replies.
+ * Redis's own text formats, as {@link RedisServer}, {@link RedisCluster}, {@link RedisSentinel}
+ * and {@link SentinelProcess} read and write them: config files, their values, the log a process
+ * writes, and {@code INFO}-style replies.
  */
 final class RedisText {
 
     private RedisText() {
     }
 
-    /**
-     * A value for a config file line, quoted as Redis reads it (so a password may hold spaces),
-     * the way {@link RedisServer} writes {@code requirepass}.
-     */
+    /** A value for a config file line, quoted as Redis reads it (so a password or a path may hold spaces). */
     static String quote(String value) {
         return '"' + value.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
     }
@@ -25,5 +30,24 @@ final class RedisText {
             }
         }
         return null;
+    }
+
+    /** Writes a config file of {@code lines} as {@code file} in {@code directory}. */
+    static void writeConfig(Path directory, String file, List<String> lines) {
+        try {
+            Files.write(directory.resolve(file), lines, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file + " in " + directory, e);
+        }
+    }
+
+    /** The last 15 lines of a process's log file, for an error message. */
+    static String logTail(Path log) {
+        try {
+            List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 15), lines.size()));
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
     }
 }

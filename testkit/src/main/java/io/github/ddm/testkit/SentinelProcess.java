@@ -2,7 +2,6 @@ package io.github.ddm.testkit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -154,19 +153,10 @@ final class SentinelProcess implements AutoCloseable {
         lines.add("dir " + RedisText.quote(directory.toString()));
         lines.add("logfile \"\"");
         lines.addAll(monitorLines);
-        try {
-            Files.write(directory.resolve(CONFIG_FILE), lines, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + CONFIG_FILE + " in " + directory, e);
-        }
+        RedisText.writeConfig(directory, CONFIG_FILE, lines);
     }
 
     private String logTail() {
-        try {
-            List<String> lines = Files.readAllLines(directory.resolve(LOG_FILE), StandardCharsets.UTF_8);
-            return String.join("\n", lines.subList(Math.max(0, lines.size() - 15), lines.size()));
-        } catch (IOException e) {
-            return "(no log: " + e.getMessage() + ")";
-        }
+        return RedisText.logTail(directory.resolve(LOG_FILE));
     }
 }
