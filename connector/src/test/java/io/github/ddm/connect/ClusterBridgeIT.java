@@ -413,7 +413,7 @@ class ClusterBridgeIT {
                 }
                 Map<String, List<Long>> versions = new TreeMap<>();
                 Set<String> eventIds = new HashSet<>();
-                for (ConsumerRecord<String, String> record : readToEnd("ddm.eu." + name + "." + PARTITION + "." + section)) {
+                for (ConsumerRecord<String, String> record : RegionConnectors.readToEnd(connect, "ddm.eu." + name + "." + PARTITION + "." + section, 3)) {
                     JsonNode event = JSON.readTree(record.value());
                     assertThat(eventIds.add(event.get("eventId").asText())).as("event %s exported once", event.get("eventId")).isTrue();
                     versions.computeIfAbsent(section + "/" + event.get("key").get("id").asText(), x -> new ArrayList<>())
@@ -460,26 +460,4 @@ class ClusterBridgeIT {
         }
     }
 
-    /** Every committed record of every partition of {@code topic}, from its start to its current end. */
-    private static List<ConsumerRecord<String, String>> readToEnd(String topic) {
-        Map<String, Object> props = new HashMap<>(connect.kafka().clientProperties());
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, "cluster-bridge-it-" + UUID.randomUUID());
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        List<ConsumerRecord<String, String>> records = new ArrayList<>();
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            await("reading " + topic + " to its end " + end).atMost(Duration.ofSeconds(60))
-                    .pollInSameThread().pollInterval(Duration.ofMillis(10))
-                    .until(() -> {
-                        consumer.poll(Duration.ofMillis(200)).forEach(records::add);
-                        return partitions.stream().allMatch(p -> consumer.position(p) >= end.get(p));
-                    });
-        }
-        return records;
-    }
 }

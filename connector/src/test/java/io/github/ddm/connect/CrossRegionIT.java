@@ -17,18 +17,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -190,8 +184,8 @@ class CrossRegionIT {
         // Nothing looped back: B exported nothing, and A's log holds only A's own writes.
         assertThat(SectionStore.open(client(regionA), "ddm", BOOKS).readLog("0-0", KEYS + UPDATES + 10).join().entries())
                 .isEqualTo(KEYS + UPDATES);
-        assertThat(readToEnd("ddm.eu.trading.books")).as("records A exported, all partitions").hasSize(KEYS + UPDATES);
-        assertThat(readToEnd("ddm.us.trading.books")).as("records B exported back, all partitions").isEmpty();
+        assertThat(RegionConnectors.readToEnd(connect, "ddm.eu.trading.books", 3)).as("records A exported, all partitions").hasSize(KEYS + UPDATES);
+        assertThat(RegionConnectors.readToEnd(connect, "ddm.us.trading.books", 3)).as("records B exported back, all partitions").isEmpty();
 
         // Latency: one key updated one at a time, from A's update until B's cache has the version.
         DocumentManager<Book> probe = writers.get(0);
@@ -232,30 +226,6 @@ class CrossRegionIT {
                         + " a backlog of %d changes drained in %.1f s (%.0f changes/s through source, Kafka and sink)%n",
                 KEYS + UPDATES, KEYS, (written - t0) / 1e9, seconds, (KEYS + UPDATES) / seconds, latencies.size(), p[0], p[1],
                 BACKLOG, drained, BACKLOG / drained);
-    }
-
-    /** Every committed record of every partition of {@code topic}, from its start to its current end. */
-    private static List<ConsumerRecord<String, String>> readToEnd(String topic) {
-        Map<String, Object> props = new HashMap<>(connect.kafka().clientProperties());
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, "cross-region-it-" + UUID.randomUUID());
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        List<ConsumerRecord<String, String>> records = new ArrayList<>();
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
-            assertThat(partitions).as("partitions of %s", topic).hasSize(3);
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            await("reading " + topic + " to its end " + end).atMost(Duration.ofSeconds(60))
-                    .pollInSameThread().pollInterval(Duration.ofMillis(10))
-                    .until(() -> {
-                        consumer.poll(Duration.ofMillis(200)).forEach(records::add);
-                        return partitions.stream().allMatch(p -> consumer.position(p) >= end.get(p));
-                    });
-        }
-        return records;
     }
 
     private static Map<String, String> versions(RedisServer server) {

@@ -1,13 +1,25 @@
 package io.github.ddm.connect;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.github.ddm.testkit.ConnectCluster;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
 
-/** What the multi-region ITs share: a region's connector config, and waiting until a connector runs. Stateless. */
+/**
+ * What the multi-region ITs share: a region's connector config, waiting until a connector runs,
+ * and reading a topic to its end. Stateless.
+ */
 final class RegionConnectors {
 
     private RegionConnectors() {
@@ -42,5 +54,34 @@ final class RegionConnectors {
                 return false; // the REST API may answer 404/409 during a rebalance
             }
         });
+    }
+
+    /**
+     * Every committed record of every partition of {@code topic}, from its start to its current end;
+     * checks that the topic has {@code partitions} partitions, unless that is 0.
+     */
+    static List<ConsumerRecord<String, String>> readToEnd(ConnectCluster connect, String topic, int partitions) {
+        Map<String, Object> props = new HashMap<>(connect.kafka().clientProperties());
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "region-it-" + UUID.randomUUID());
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        List<ConsumerRecord<String, String>> records = new ArrayList<>();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
+            List<TopicPartition> assigned = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            if (partitions > 0) {
+                assertThat(assigned).as("partitions of %s", topic).hasSize(partitions);
+            }
+            consumer.assign(assigned);
+            consumer.seekToBeginning(assigned);
+            Map<TopicPartition, Long> end = consumer.endOffsets(assigned);
+            await("reading " + topic + " to its end " + end).atMost(Duration.ofSeconds(60))
+                    .pollInSameThread().pollInterval(Duration.ofMillis(10))
+                    .until(() -> {
+                        consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+                        return assigned.stream().allMatch(p -> consumer.position(p) >= end.get(p));
+                    });
+        }
+        return records;
     }
 }
