@@ -81,6 +81,10 @@ public final class LocalStack implements AutoCloseable {
                     .workerProperty("exactly.once.source.support", "enabled")
                     // Sinks subscribe by pattern: find a new region's or section's topic within a second.
                     .workerProperty("consumer.metadata.max.age.ms", "1000")
+                    // As in config/connect-distributed.properties: every sink reads committed records only,
+                    // set by the worker so that a connector cannot turn it off (override policy None).
+                    .workerProperty("consumer.isolation.level", "read_committed")
+                    .workerProperty("connector.client.config.override.policy", "None")
                     .start());
             LocalStack stack = new LocalStack(Collections.unmodifiableMap(regions), List.copyOf(sections), connect);
             // A sink subscribes by pattern and sees only topics that existed at its last metadata refresh: create them first.
@@ -296,7 +300,6 @@ public final class LocalStack implements AutoCloseable {
         String others = regions.keySet().stream().filter(r -> !r.equals(region)).map(Pattern::quote)
                 .collect(Collectors.joining("|"));
         config.put("topics.regex", "ddm\\.(" + others + ")\\..+");
-        config.put("consumer.override.isolation.level", "read_committed");
         config.put("sink.repair.after.ms", REPAIR_AFTER_MS);
         config.put("errors.tolerance", "all");
         config.put("errors.deadletterqueue.topic.name", deadLetterTopic(region));
