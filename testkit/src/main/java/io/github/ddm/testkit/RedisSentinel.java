@@ -144,8 +144,7 @@ public final class RedisSentinel implements AutoCloseable {
             // one as a replica (and then only every 10 s), it is one.
             old.call("REPLICAOF", promoted.host(), Integer.toString(promoted.port()));
         }
-        awaitNewMaster("every sentinel naming " + promoted, old);
-        awaitSettled("the deployment after the failover to " + promoted, promoted);
+        promoted = awaitNewMasterSettled("the deployment after the failover from " + old, old);
         log.info("Sentinel failover: {} replaced {}", promoted, old);
         return promoted;
     }
@@ -198,8 +197,7 @@ public final class RedisSentinel implements AutoCloseable {
         RedisServer old = master();
         requireRunningReplica(old);
         old.kill();
-        RedisServer promoted = awaitNewMaster("sentinels replacing killed " + old, old);
-        awaitSettled("the deployment after " + promoted + " replaced killed " + old, promoted);
+        RedisServer promoted = awaitNewMasterSettled("the deployment after the sentinels replaced killed " + old, old);
         log.info("Sentinel failover: {} replaced killed {}", promoted, old);
         return promoted;
     }
@@ -237,8 +235,13 @@ public final class RedisSentinel implements AutoCloseable {
         return promoted.get();
     }
 
-    /** Waits until every running sentinel names one master other than {@code old}, and it says role:master. */
-    private RedisServer awaitNewMaster(String what, RedisServer old) {
+    /**
+     * Waits until every running sentinel names one master other than {@code old}, it says
+     * role:master, and the deployment has settled around it. The master is looked up again at
+     * every poll: when a failover times out, the sentinels may start another one and promote a
+     * different replica, which then turns the first into its replica.
+     */
+    private RedisServer awaitNewMasterSettled(String what, RedisServer old) {
         AtomicReference<RedisServer> promoted = new AtomicReference<>();
         Waiting.until(what, readyTimeout, () -> {
             Integer port = null;
@@ -258,7 +261,7 @@ public final class RedisSentinel implements AutoCloseable {
                 return candidate + " is named master but says role:" + role;
             }
             promoted.set(candidate);
-            return null;
+            return settledMissing(candidate);
         });
         return promoted.get();
     }
