@@ -52,7 +52,7 @@ class ClusterBridgeIT {
     private static final int SECTIONS = 6;
     private static final int KEYS_PER_SECTION = 40;
     private static final int UPDATES_PER_KEY = 4;
-    private static final int BACKLOG_ROUNDS = 20;
+    private static final int BACKLOG_ROUNDS = 50;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** One region's Redis, and how the connectors (their redis.* settings) and the managers reach it. */
@@ -199,7 +199,8 @@ class ClusterBridgeIT {
      */
     @Test
     void sentinelFailover_whileTheBridgeRuns_loseNoVersion() throws Exception {
-        io.github.ddm.testkit.RedisSentinel sentinel = io.github.ddm.testkit.RedisSentinel.builder().masterName("orders").start();
+        io.github.ddm.testkit.RedisSentinel sentinel = io.github.ddm.testkit.RedisSentinel.builder().masterName("orders")
+                .downAfter(Duration.ofSeconds(5)).start(); // no false "down" while the machine is busy: only the switchover fails over
         resources.add(sentinel);
         Region regionA = new Region(Map.of("redis.mode", "sentinel", "redis.sentinel.master", "orders",
                 "redis.uri", String.join(",", sentinel.sentinelUris())),
@@ -262,19 +263,22 @@ class ClusterBridgeIT {
         }
         bridge.write(BACKLOG_ROUNDS);
         int backlog = sections.size() * KEYS_PER_SECTION * BACKLOG_ROUNDS;
+        // Each half is timed from the first backlog change it delivers to the last, so that the time
+        // Connect takes to resume a task is not counted.
         double sourceSeconds;
         try (RecordCounter exported = new RecordCounter(bridge.topics())) {
-            long resumed = System.nanoTime();
+            exported.awaitAtLeast(bridge.written() - backlog);
             connect.cluster().resumeConnector(bridge.source());
-            exported.awaitAtLeast(bridge.written());
-            sourceSeconds = (System.nanoTime() - resumed) / 1e9;
+            long first = exported.awaitAtLeast(bridge.written() - backlog + 1);
+            long last = exported.awaitAtLeast(bridge.written());
+            sourceSeconds = (last - first) / 1e9;
         }
-        long resumed = System.nanoTime();
+        bridge.markSeenInB();
         connect.cluster().resumeConnector(bridge.sink());
         bridge.awaitSeenInB();
-        double sinkSeconds = (System.nanoTime() - resumed) / 1e9;
+        double sinkSeconds = bridge.secondsSinceMark();
         bridge.verify();
-        return new double[] {backlog / sourceSeconds, backlog / sinkSeconds};
+        return new double[] {(backlog - 1) / sourceSeconds, (backlog - 1) / sinkSeconds};
     }
 
     /** {@code rounds} rounds, each of which creates or updates every document of every section once. */
@@ -310,6 +314,10 @@ class ClusterBridgeIT {
         private final Map<String, List<Long>> seenInB = new ConcurrentHashMap<>();
         private final Map<String, DocumentManager<Doc>> readers = new TreeMap<>();
         private final java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong();
+        private final java.util.concurrent.atomic.AtomicLong seen = new java.util.concurrent.atomic.AtomicLong();
+        private volatile long mark = -1;
+        private volatile long firstAfterMark;
+        private volatile long lastSeen;
 
         Bridge(String name, Region from, Region to, List<String> sections) {
             this.name = name;
@@ -322,8 +330,13 @@ class ClusterBridgeIT {
             for (String section : sections) {
                 writers.put(section, manager(from, section, "eu", "writer"));
                 DocumentManager<Doc> reader = manager(to, section, "us", "reader");
-                reader.addListener(e -> seenInB.computeIfAbsent(section + "/" + e.key().id(), k -> new CopyOnWriteArrayList<>())
-                        .add(e.version()));
+                reader.addListener(e -> {
+                    seenInB.computeIfAbsent(section + "/" + e.key().id(), k -> new CopyOnWriteArrayList<>()).add(e.version());
+                    if (seen.incrementAndGet() == mark + 1) {
+                        firstAfterMark = System.nanoTime();
+                    }
+                    lastSeen = System.nanoTime();
+                });
                 readers.put(section, reader);
                 connect.kafka().createTopic("ddm.eu." + name + "." + PARTITION + "." + section, 3);
             }
@@ -391,6 +404,16 @@ class ClusterBridgeIT {
             awaitSeen(seenInB, (int) written.get());
         }
 
+        /** From now on, the next change B's services see starts the clock of {@link #secondsSinceMark()}. */
+        void markSeenInB() {
+            mark = seen.get();
+        }
+
+        /** Seconds from the first change B's services saw after {@link #markSeenInB()} to the last they saw. */
+        double secondsSinceMark() {
+            return (lastSeen - firstAfterMark) / 1e9;
+        }
+
         /** B's services saw every version of every document in order, B equals A, and Kafka holds every version once. */
         void verify() throws Exception {
             Map<String, Long> last = new TreeMap<>();
@@ -446,12 +469,14 @@ class ClusterBridgeIT {
             consumer.seekToBeginning(partitions);
         }
 
-        void awaitAtLeast(long records) {
+        /** Waits until the topics hold {@code records} records; returns when (System.nanoTime) it saw that many. */
+        long awaitAtLeast(long records) {
             await("Kafka holds " + records + " records").atMost(Duration.ofMinutes(3)).pollInSameThread()
                     .pollInterval(Duration.ofMillis(1)).until(() -> {
-                        count += consumer.poll(Duration.ofMillis(50)).count();
+                        count += consumer.poll(Duration.ofMillis(5)).count();
                         return count >= records;
                     });
+            return System.nanoTime();
         }
 
         @Override
