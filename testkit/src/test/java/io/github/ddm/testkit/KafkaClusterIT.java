@@ -85,20 +85,12 @@ class KafkaClusterIT {
 
     @Test
     void mode_isReadFromTheSystemPropertyAndRejectsUnknownValues() {
-        String before = System.getProperty(KafkaMode.PROPERTY);
-        try {
-            System.clearProperty(KafkaMode.PROPERTY);
+        try (SystemProperty mode = SystemProperty.set(KafkaMode.PROPERTY, null)) {
             assertThat(KafkaMode.fromSystemProperty()).isEqualTo(KafkaMode.KRAFT);
             System.setProperty(KafkaMode.PROPERTY, "Container");
             assertThat(KafkaMode.fromSystemProperty()).isEqualTo(KafkaMode.CONTAINER);
             System.setProperty(KafkaMode.PROPERTY, "zookeeper");
             assertThatThrownBy(KafkaMode::fromSystemProperty).hasMessageContaining("ddm.kafka").hasMessageContaining("zookeeper");
-        } finally {
-            if (before == null) {
-                System.clearProperty(KafkaMode.PROPERTY);
-            } else {
-                System.setProperty(KafkaMode.PROPERTY, before);
-            }
         }
     }
 }

@@ -126,9 +126,7 @@ class RedisSentinelIT {
 
     @Test
     void embeddedBinary_runsTheSentinelsAndFailsOver() {
-        String before = System.getProperty(RedisBinaries.EMBEDDED_PROPERTY);
-        System.setProperty(RedisBinaries.EMBEDDED_PROPERTY, "true");
-        try {
+        try (SystemProperty embedded = SystemProperty.set(RedisBinaries.EMBEDDED_PROPERTY, "true")) {
             Path binary = RedisBinaries.redisServer();
             assertThat(RedisBinaries.isEmbedded(binary)).isTrue();
             try (RedisSentinel redis = RedisSentinel.start()) {
@@ -142,12 +140,6 @@ class RedisSentinelIT {
                 RedisServer promoted = redis.failover();
 
                 assertThat(masterAddress(sentinel, "mymaster")).isEqualTo(promoted.port());
-            }
-        } finally {
-            if (before == null) {
-                System.clearProperty(RedisBinaries.EMBEDDED_PROPERTY);
-            } else {
-                System.setProperty(RedisBinaries.EMBEDDED_PROPERTY, before);
             }
         }
     }

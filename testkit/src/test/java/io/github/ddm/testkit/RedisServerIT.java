@@ -115,9 +115,7 @@ class RedisServerIT {
 
     @Test
     void embeddedBinary_isUsedWhenAskedFor_andRunsRedis7() {
-        String before = System.getProperty(RedisBinaries.EMBEDDED_PROPERTY);
-        System.setProperty(RedisBinaries.EMBEDDED_PROPERTY, "true");
-        try {
+        try (SystemProperty embedded = SystemProperty.set(RedisBinaries.EMBEDDED_PROPERTY, "true")) {
             Path binary = RedisBinaries.redisServer();
             assertThat(RedisBinaries.isEmbedded(binary)).isTrue();
             assertThat(RedisBinaries.redisCli()).isEmpty();
@@ -125,12 +123,6 @@ class RedisServerIT {
                 assertThat(redis.version()).isEqualTo("7.0.15");
                 assertThat(ProcessHandle.of(redis.pid()).flatMap(p -> p.info().command()))
                         .hasValueSatisfying(command -> assertThat(command).isEqualTo(binary.toString()));
-            }
-        } finally {
-            if (before == null) {
-                System.clearProperty(RedisBinaries.EMBEDDED_PROPERTY);
-            } else {
-                System.setProperty(RedisBinaries.EMBEDDED_PROPERTY, before);
             }
         }
     }

@@ -98,18 +98,11 @@ class RedisTlsIT {
 
     @Test
     void tls_worksWithTheEmbeddedBinary() {
-        String before = System.getProperty(RedisBinaries.EMBEDDED_PROPERTY);
-        System.setProperty(RedisBinaries.EMBEDDED_PROPERTY, "true");
-        try (RedisServer redis = RedisServer.builder().tls(true).start()) {
+        try (SystemProperty embedded = SystemProperty.set(RedisBinaries.EMBEDDED_PROPERTY, "true");
+             RedisServer redis = RedisServer.builder().tls(true).start()) {
             assertThat(ProcessHandle.of(redis.pid()).flatMap(p -> p.info().command()))
                     .hasValueSatisfying(command -> assertThat(RedisBinaries.isEmbedded(Path.of(command))).isTrue());
             assertThat(redis.call("PING")).isEqualTo("PONG");
-        } finally {
-            if (before == null) {
-                System.clearProperty(RedisBinaries.EMBEDDED_PROPERTY);
-            } else {
-                System.setProperty(RedisBinaries.EMBEDDED_PROPERTY, before);
-            }
         }
     }
 
@@ -124,20 +117,12 @@ class RedisTlsIT {
                 + "echo 'Bad directive or wrong number of arguments'\n"
                 + "exit 1\n");
         assertThat(fake.toFile().setExecutable(true)).isTrue();
-        String before = System.getProperty(RedisBinaries.SERVER_PROPERTY);
-        System.setProperty(RedisBinaries.SERVER_PROPERTY, fake.toString());
-        try {
+        try (SystemProperty server = SystemProperty.set(RedisBinaries.SERVER_PROPERTY, fake.toString())) {
             assertThatThrownBy(() -> RedisServer.builder().tls(true).start())
                     .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("tls(true) needs a redis-server built with TLS support")
                     .hasMessageContaining(fake.toString())
                     .hasMessageContaining("Bad directive");
-        } finally {
-            if (before == null) {
-                System.clearProperty(RedisBinaries.SERVER_PROPERTY);
-            } else {
-                System.setProperty(RedisBinaries.SERVER_PROPERTY, before);
-            }
         }
     }
 
