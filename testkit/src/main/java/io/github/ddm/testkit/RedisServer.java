@@ -365,11 +365,7 @@ public final class RedisServer implements AutoCloseable {
         } else {
             lines.add("port " + port);
         }
-        lines.add("bind " + HOST);
-        lines.add("protected-mode no");
-        lines.add("daemonize no");
-        lines.add("dir " + RedisText.quote(directory.toString()));
-        lines.add("logfile \"\"");
+        lines.addAll(RedisText.processConfig(HOST, directory));
         lines.add("enable-debug-command local");
         if (settings.persistence) {
             lines.add("appendonly yes");

@@ -32,6 +32,15 @@ final class RedisText {
         return null;
     }
 
+    /**
+     * The config lines every process testkit starts shares: listen on {@code host} only, stay in the
+     * foreground, keep files in {@code directory}, log to standard output (which testkit redirects
+     * to a file).
+     */
+    static List<String> processConfig(String host, Path directory) {
+        return List.of("bind " + host, "protected-mode no", "daemonize no", "dir " + quote(directory.toString()), "logfile \"\"");
+    }
+
     /** Writes a config file of {@code lines} as {@code file} in {@code directory}. */
     static void writeConfig(Path directory, String file, List<String> lines) {
         try {

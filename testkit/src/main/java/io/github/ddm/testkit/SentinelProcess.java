@@ -147,11 +147,7 @@ final class SentinelProcess implements AutoCloseable {
     private void writeConfig(List<String> monitorLines) {
         List<String> lines = new ArrayList<>();
         lines.add("port " + port);
-        lines.add("bind " + HOST);
-        lines.add("protected-mode no");
-        lines.add("daemonize no");
-        lines.add("dir " + RedisText.quote(directory.toString()));
-        lines.add("logfile \"\"");
+        lines.addAll(RedisText.processConfig(HOST, directory));
         lines.addAll(monitorLines);
         RedisText.writeConfig(directory, CONFIG_FILE, lines);
     }
