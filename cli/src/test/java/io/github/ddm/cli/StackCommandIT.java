@@ -29,7 +29,8 @@ class StackCommandIT {
         stack.start();
         List<Integer> ports;
         try {
-            await("the stack is ready").atMost(Duration.ofMinutes(3)).until(() -> live.out().contains("DDM local stack ready"));
+            // the ready block is printed line by line: wait for its last line, not its first
+            await("the stack is ready").atMost(Duration.ofMinutes(3)).until(() -> live.out().contains("Press Ctrl-C to stop."));
             assertThat(live.out()).contains("kafka         bootstrap.servers=").contains("connect       http");
             ports = Ports.redisPorts(live.out());
             assertThat(ports).hasSize(2);
