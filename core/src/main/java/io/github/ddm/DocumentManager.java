@@ -14,17 +14,17 @@ import io.github.ddm.schema.ChangeEvent;
 import io.github.ddm.schema.DataKey;
 import io.github.ddm.schema.Origin;
 import java.time.Instant;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.UnaryOperator;
@@ -67,7 +67,6 @@ public final class DocumentManager<T> implements AutoCloseable {
     private final String section;
     private final RedissonClient redisson;
     private final boolean ownsRedisson;
-    private final ExecutorService ownedExecutor;
     private final SyncService syncService;
     private final boolean ownsSyncService;
     private final SectionEngine<T> engine;
@@ -89,13 +88,23 @@ public final class DocumentManager<T> implements AutoCloseable {
         this.section = settings.section;
         this.maxPendingChanges = settings.maxPendingChanges;
         this.origin = settings.origin;
-        this.ownsRedisson = settings.redisson == null;
-        this.redisson = ownsRedisson ? settings.deployment().open() : settings.redisson;
-        this.ownedExecutor = settings.executor == null ? ownExecutor(section) : null;
         this.ownsSyncService = settings.syncService == null;
-        this.syncService = ownsSyncService ? SyncService.builder().clock(settings.clock).build() : settings.syncService;
-        Executor executor = settings.executor != null ? settings.executor : ownedExecutor;
+        this.syncService = ownsSyncService
+                ? SyncService.builder().clock(settings.clock).threadNamePrefix("ddm-" + section + "-").build()
+                : settings.syncService;
+        RedisDeployment deployment = settings.deployment();
+        this.ownsRedisson = deployment != null;
         try {
+            this.redisson = settings.redisson != null ? settings.redisson
+                    : ownsRedisson ? deployment.open() : syncService.redisson();
+        } catch (RuntimeException e) {
+            if (ownsSyncService) {
+                syncService.close();
+            }
+            throw e;
+        }
+        try {
+            Executor executor = settings.executor != null ? settings.executor : syncService.executor();
             boolean sharded = settings.pubSubMode == PubSubMode.SHARDED
                     || (settings.pubSubMode == PubSubMode.AUTO && redisson.getConfig().isClusterConfig());
             ObjectMapper mapper = settings.objectMapper != null ? settings.objectMapper : new ObjectMapper();
@@ -237,6 +246,90 @@ public final class DocumentManager<T> implements AutoCloseable {
         Objects.requireNonNull(value, "value");
         ensureOpen();
         return writer.set(id, value);
+    }
+
+    /**
+     * The current versions of many documents: cached ones without I/O, the others loaded together
+     * (their reads are issued at once, not one after another). Ids that have no document are
+     * absent from the map.
+     *
+     * @param ids the documents' ids; duplicates are read once
+     * @return the present documents by id, in the order of {@code ids}; fails with the first
+     *     failed read's {@link DdmException}
+     */
+    public CompletableFuture<Map<String, Versioned<T>>> getAll(Collection<String> ids) {
+        Map<String, CompletableFuture<Optional<Versioned<T>>>> reads = new LinkedHashMap<>();
+        for (String id : Objects.requireNonNull(ids, "ids")) {
+            reads.computeIfAbsent(Objects.requireNonNull(id, "an id in ids"), this::get);
+        }
+        return CompletableFuture.allOf(reads.values().toArray(CompletableFuture[]::new)).thenApply(done -> {
+            Map<String, Versioned<T>> found = new LinkedHashMap<>();
+            reads.forEach((id, read) -> read.join().ifPresent(versioned -> found.put(id, versioned)));
+            return found;
+        });
+    }
+
+    /**
+     * {@link #set} for many documents, issued together rather than one after another. Each key
+     * commits atomically on its own (the batch is not a transaction): the future completes when
+     * every commit has answered.
+     *
+     * @param values the new values by id
+     * @return the committed versions by id, in the order of {@code values}; fails with a
+     *     {@link BatchWriteException} naming each key that failed and holding those that committed
+     */
+    public CompletableFuture<Map<String, Versioned<T>>> setAll(Map<String, ? extends T> values) {
+        Objects.requireNonNull(values, "values");
+        values.forEach((id, value) -> {
+            key(id);
+            Objects.requireNonNull(value, () -> "the value of " + id + " in values");
+        });
+        ensureOpen();
+        Map<String, CompletableFuture<Versioned<T>>> writes = new LinkedHashMap<>();
+        values.forEach((id, value) -> writes.put(id, writer.set(id, value)));
+        return allWritten(writes);
+    }
+
+    /**
+     * {@link #update} of many documents with one mutation, issued together rather than one after
+     * another. Each key commits atomically on its own (the batch is not a transaction), and the
+     * mutation may run more than once per key, as with {@link #update}.
+     *
+     * @param ids the documents' ids; duplicates are updated once
+     * @return the committed versions by id, in the order of {@code ids}; fails with a
+     *     {@link BatchWriteException} naming each key that failed (for example with
+     *     {@link DocumentNotFoundException}) and holding those that committed
+     */
+    public CompletableFuture<Map<String, Versioned<T>>> updateAll(Collection<String> ids, UnaryOperator<T> mutation) {
+        Objects.requireNonNull(ids, "ids");
+        Objects.requireNonNull(mutation, "mutation");
+        ids.forEach(this::key);
+        ensureOpen();
+        Map<String, CompletableFuture<Versioned<T>>> writes = new LinkedHashMap<>();
+        for (String id : ids) {
+            writes.computeIfAbsent(id, key -> writer.update(key, mutation));
+        }
+        return allWritten(writes);
+    }
+
+    private CompletableFuture<Map<String, Versioned<T>>> allWritten(Map<String, CompletableFuture<Versioned<T>>> writes) {
+        return CompletableFuture.allOf(writes.values().toArray(CompletableFuture[]::new)).handle((done, ignored) -> {
+            Map<String, Versioned<T>> committed = new LinkedHashMap<>();
+            Map<String, Throwable> failures = new LinkedHashMap<>();
+            writes.forEach((id, write) -> write.handle((versioned, failure) -> {
+                if (failure == null) {
+                    committed.put(id, versioned);
+                } else {
+                    failures.put(id, failure instanceof CompletionException wrapped && wrapped.getCause() != null
+                            ? wrapped.getCause() : failure);
+                }
+                return null;
+            }));
+            if (!failures.isEmpty()) {
+                throw new BatchWriteException(partition + "/" + section, committed, failures);
+            }
+            return committed;
+        });
     }
 
     /**
@@ -401,17 +494,6 @@ public final class DocumentManager<T> implements AutoCloseable {
         if (ownsSyncService && syncService != null) {
             syncService.close();
         }
-        if (ownedExecutor != null) {
-            ownedExecutor.shutdown();
-            try {
-                if (!ownedExecutor.awaitTermination(5, TimeUnit.SECONDS)) {
-                    ownedExecutor.shutdownNow();
-                }
-            } catch (InterruptedException e) {
-                ownedExecutor.shutdownNow();
-                Thread.currentThread().interrupt();
-            }
-        }
         if (ownsRedisson && redisson != null) {
             redisson.shutdown();
         }
@@ -421,15 +503,5 @@ public final class DocumentManager<T> implements AutoCloseable {
         if (closed.get()) {
             throw new IllegalStateException("the DocumentManager for " + partition + "/" + section + " is closed");
         }
-    }
-
-    private static ExecutorService ownExecutor(String section) {
-        AtomicInteger n = new AtomicInteger();
-        ThreadFactory factory = runnable -> {
-            Thread thread = new Thread(runnable, "ddm-" + section + "-" + n.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        };
-        return Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()), factory);
     }
 }

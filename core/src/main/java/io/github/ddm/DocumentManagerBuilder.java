@@ -125,7 +125,9 @@ public final class DocumentManagerBuilder<T> {
 
     /**
      * The executor that runs DDM's work: applying changes, mutators, listeners. By default the
-     * manager owns a small daemon pool ({@code max(2, cores)} threads) and shuts it down on close.
+     * {@link #syncService} executor, shared by every manager of that service; a manager without a
+     * service owns a small daemon pool ({@code max(2, cores)} threads) and shuts it down on close.
+     * The manager never shuts down an executor given here.
      */
     public DocumentManagerBuilder<T> executor(Executor executor) {
         this.executor = Objects.requireNonNull(executor, "executor");
@@ -272,7 +274,10 @@ public final class DocumentManagerBuilder<T> {
 
     /**
      * The service that runs this manager's periodic work and closes it with the others. Its clock is
-     * used for due times. Without one, the manager runs a private service ticking every second.
+     * used for due times. Unless this builder names an executor or a client of its own, the manager
+     * runs on the service's threads and, if the service has one, its Redis client, so that many
+     * managers share one set of resources. Without a service, the manager runs a private one
+     * ticking every second, with threads of its own.
      */
     public DocumentManagerBuilder<T> syncService(SyncService syncService) {
         this.syncService = Objects.requireNonNull(syncService, "syncService");
@@ -354,8 +359,10 @@ public final class DocumentManagerBuilder<T> {
      * @throws StoreUnavailableException if Redis cannot be reached
      */
     public DocumentManager<T> build() {
-        if ((redisson != null ? 1 : 0) + (redis != null ? 1 : 0) + (redisUri != null ? 1 : 0) != 1) {
-            throw new IllegalStateException("set exactly one of redisson(...), redis(...) and redisUri(...)");
+        int clients = (redisson != null ? 1 : 0) + (redis != null ? 1 : 0) + (redisUri != null ? 1 : 0);
+        if (clients > 1 || (clients == 0 && (syncService == null || syncService.redisson() == null))) {
+            throw new IllegalStateException("set exactly one of redisson(...), redis(...) and redisUri(...),"
+                    + " or none and a syncService(...) built with a Redis client");
         }
         requireTlsTrustOnlyWithUri();
         if (partition == null) {

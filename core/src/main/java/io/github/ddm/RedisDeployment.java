@@ -283,6 +283,9 @@ public final class RedisDeployment {
         return password;
     }
 
+    /** Channels per pub/sub connection of the clients DDM opens (Redisson's default is 5). */
+    static final int SUBSCRIPTIONS_PER_CONNECTION = 100;
+
     /**
      * Opens a Redisson client for this deployment: reads from masters only, credentials and TLS as
      * described. The caller shuts it down.
@@ -291,21 +294,27 @@ public final class RedisDeployment {
      *     the TLS handshake fails; the message names the deployment, never the password
      */
     RedissonClient open() {
+        // Redisson's default (5 channels on each of at most 50 pub/sub connections) holds 250
+        // channels; each manager subscribes two, so a client shared by 125 managers refused the
+        // next. 100 per connection keeps the same pool for 2,500 sections.
         Config config = new Config();
         int connectMillis = (int) connectTimeout.toMillis();
         int timeoutMillis = (int) timeout.toMillis();
         switch (topology) {
             case SINGLE -> config.useSingleServer().setAddress(addresses.get(0))
+                    .setSubscriptionsPerConnection(SUBSCRIPTIONS_PER_CONNECTION)
                     .setConnectTimeout(connectMillis).setTimeout(timeoutMillis);
             case CLUSTER -> {
                 ClusterServersConfig cluster = config.useClusterServers()
                         .setReadMode(ReadMode.MASTER).setSubscriptionMode(SubscriptionMode.MASTER)
+                        .setSubscriptionsPerConnection(SUBSCRIPTIONS_PER_CONNECTION)
                         .setConnectTimeout(connectMillis).setTimeout(timeoutMillis);
                 cluster.setNodeAddresses(new ArrayList<>(addresses));
             }
             case SENTINEL -> {
                 SentinelServersConfig sentinels = config.useSentinelServers().setMasterName(masterName)
                         .setReadMode(ReadMode.MASTER).setSubscriptionMode(SubscriptionMode.MASTER)
+                        .setSubscriptionsPerConnection(SUBSCRIPTIONS_PER_CONNECTION)
                         .setConnectTimeout(connectMillis).setTimeout(timeoutMillis);
                 sentinels.setSentinelAddresses(new ArrayList<>(addresses));
                 if (sentinelUser != null) {
