@@ -10,6 +10,7 @@ import io.github.ddm.benchmarks.redis.PropagationHarness;
 import io.github.ddm.benchmarks.redis.UpdateLatencyBenchmark;
 import io.github.ddm.benchmarks.redis.UpdateThroughputBenchmark;
 import io.github.ddm.benchmarks.regions.RegionsHarness;
+import io.github.ddm.benchmarks.scale.ScaleHarness;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
@@ -73,6 +74,19 @@ class BenchmarksSmokeIT {
         HeapHarness.Result result = HeapHarness.run("--keys", "300");
 
         assertThat(result.bytesPerKey()).hasSize(5).allSatisfy((name, bytes) -> assertThat(bytes).isFinite());
+    }
+
+    @Test
+    void scaleHarness_everyManagerReceivesEveryChange_onSharedThreads() {
+        ScaleHarness.Result result = ScaleHarness.run("--managers", "20", "--changes", "60", "--keys", "500", "--doc-bytes", "256");
+
+        assertThat(result.perSection().count()).isEqualTo(60);
+        assertThat(result.oneChannel().count()).as("3 changes, each applied by 20 managers").isEqualTo(60);
+        assertThat(result.perSection().p50()).isPositive();
+        assertThat(result.ddmThreads()).as("two services' pools and schedulers, whatever the number of managers")
+                .isLessThanOrEqualTo(2L * (Math.max(2, Runtime.getRuntime().availableProcessors()) + 1));
+        assertThat(result.keys()).isEqualTo(500);
+        assertThat(result.heapPerKey()).isFinite();
     }
 
     @Test
