@@ -17,7 +17,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
 /** For random documents and random mutations, the emitted patch turns the old state into the new one. */
-class PatchRoundTripProperties {
+class PatchRoundTripPropertiesTest {
 
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final ObjectMapper JSON = new ObjectMapper();
