@@ -34,7 +34,7 @@ class CacheMonotonicIT {
     static final RedisServerExtension redis = RedisServerExtension.create();
 
     private static final int KEYS = 48;
-    private static final int WRITES = 1_000;
+    private static final int WRITES = 1_500;
     private static final int WRITER_CHAINS = 4;
 
     private RedisFixture fixture;
