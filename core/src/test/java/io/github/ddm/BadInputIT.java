@@ -22,6 +22,8 @@ class BadInputIT {
 
     private static final String HASH = "ddm:{test:docs}:s:";
     private static final String LOG = "ddm:{test:docs}:log";
+    /** The deepest a document may nest (docs/core.md, "Errors"): the document itself is level 1. */
+    private static final int MAX_DEPTH = 499;
 
     private RedisFixture fixture;
     private DocumentManager<Counter> counters;
@@ -97,6 +99,82 @@ class BadInputIT {
                 .isInstanceOf(InvalidDocumentException.class).hasMessageContaining("reserved");
         assertThat(hash("list")).asList().isEmpty();
         assertThat(logLength()).isZero();
+    }
+
+    /** Lists nested {@code levels} deep around {@code inner}. */
+    private static Object nested(int levels, Object inner) {
+        Object value = inner;
+        for (int i = 0; i < levels; i++) {
+            value = List.of(value);
+        }
+        return value;
+    }
+
+    /**
+     * A NaN or infinite number, an unpaired surrogate (in a string or a member name), or lists nested
+     * deeper than a change event allows: an InvalidDocumentException naming the key and the member,
+     * for a new document and for a change of an existing one, by set and by update; nothing stored.
+     */
+    @Test
+    void valuesThatJsonTextCannotCarry_areRejectedNamingKeyAndMember_andNothingIsStored() {
+        DocumentManager<Object> any = fixture.manager(Object.class, "n5");
+        Map<String, Map<String, Object>> bad = new java.util.LinkedHashMap<>();
+        bad.put("price", Map.of("price", Double.NaN));
+        bad.put("limit", Map.of("limit", List.of(1, Double.POSITIVE_INFINITY)));
+        bad.put("low", Map.of("low", Float.NEGATIVE_INFINITY));
+        bad.put("label", Map.of("label", "half \uD83D of an emoji"));
+        bad.put("tags", Map.of("tags", Map.of("x\uDC00", 1)));
+        bad.put("deep", Map.of("deep", nested(MAX_DEPTH, 1)));
+
+        for (Map.Entry<String, Map<String, Object>> value : bad.entrySet()) {
+            String member = value.getKey();
+            String fresh = "new-" + member;
+            assertThat(failure(any.set(fresh, value.getValue()))).as("set of a new document with a bad %s", member)
+                    .isInstanceOf(InvalidDocumentException.class)
+                    .hasMessageContaining("test/docs/" + fresh).hasMessageContaining("'" + member + "'");
+            assertThat(hash(fresh)).as("%s stored", fresh).asList().isEmpty();
+            assertThat(any.getCached(fresh)).isEmpty();
+        }
+        assertThat(logLength()).isZero();
+
+        any.set("doc", Map.of("price", 1.5, "label", "fine")).join();
+        Object stored = hash("doc");
+        for (Map.Entry<String, Map<String, Object>> value : bad.entrySet()) {
+            String member = value.getKey();
+            Map<String, Object> changed = new java.util.HashMap<>(Map.of("price", 1.5, "label", "fine"));
+            changed.putAll(value.getValue());
+            assertThat(failure(any.set("doc", changed))).as("set of an existing document with a bad %s", member)
+                    .isInstanceOf(InvalidDocumentException.class)
+                    .hasMessageContaining("test/docs/doc").hasMessageContaining("'" + member + "'");
+            assertThat(failure(any.update("doc", old -> changed))).as("update with a bad %s", member)
+                    .isInstanceOf(InvalidDocumentException.class)
+                    .hasMessageContaining("test/docs/doc").hasMessageContaining("'" + member + "'");
+        }
+        assertThat(hash("doc")).as("the stored document").isEqualTo(stored);
+        assertThat(logLength()).as("log entries: the create only").isEqualTo(1);
+        assertThat(any.get("doc").join()).hasValueSatisfying(v -> assertThat(v.version()).isEqualTo(1));
+    }
+
+    /**
+     * The deepest document allowed is created, and changed by a patch that replaces the deep member
+     * as a whole (one level deeper in the event than in the document); one level more is rejected.
+     */
+    @Test
+    void nestingUpToTheLimit_isStoredAndChanged_oneLevelMoreIsRejected() {
+        DocumentManager<Object> any = fixture.manager(Object.class, "n6");
+        // The document is level 1, the member's outer list level 2: MAX_DEPTH - 1 lists reach the limit.
+        int lists = MAX_DEPTH - 1;
+
+        assertThat(any.set("deep", Map.of("deep", nested(lists, 1))).join().version()).isEqualTo(1);
+        Versioned<Object> changed = any.set("deep", Map.of("deep", List.of(nested(lists - 1, 2), 3))).join();
+        assertThat(changed.version()).isEqualTo(2);
+        assertThat(logLength()).isEqualTo(2);
+
+        assertThat(failure(any.set("deep", Map.of("deep", nested(lists + 1, 1)))))
+                .isInstanceOf(InvalidDocumentException.class).hasMessageContaining("test/docs/deep")
+                .hasMessageContaining("'deep'").hasMessageContaining(Integer.toString(MAX_DEPTH));
+        assertThat(logLength()).isEqualTo(2);
+        assertThat(server().call("HGET", HASH + "deep", "\u0000v")).isEqualTo("2");
     }
 
     /** A POJO whose serialization throws. */

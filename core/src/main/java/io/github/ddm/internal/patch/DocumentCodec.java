@@ -6,14 +6,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.ddm.CorruptDocumentException;
 import io.github.ddm.InvalidDocumentException;
 import io.github.ddm.internal.store.RedisLayout;
 import io.github.ddm.schema.CanonicalForm;
 import io.github.ddm.schema.DataKey;
+import io.github.ddm.schema.InvalidEventException;
 import java.io.IOException;
-import java.util.Iterator;
 import java.util.Map;
 
 /**
@@ -25,6 +26,13 @@ import java.util.Map;
  * @param <T> the document type
  */
 public final class DocumentCodec<T> {
+
+    /**
+     * The deepest a document may nest containers (the document object is level 1): change events
+     * allow 500 (docs/schema.md), and an update's patch carries a member's value one level deeper
+     * than the document holds it.
+     */
+    public static final int MAX_DEPTH = 499;
 
     private final ObjectMapper mapper;
     private final Class<T> type;
@@ -46,7 +54,9 @@ public final class DocumentCodec<T> {
     /**
      * The value as a JSON object tree.
      *
-     * @throws InvalidDocumentException if it does not serialize, is not a JSON object, or has a reserved member name
+     * @throws InvalidDocumentException if it does not serialize, is not a JSON object, has a reserved member name,
+     *     or holds what JSON text cannot carry (a non-finite number, an unpaired surrogate, nesting deeper
+     *     than {@link #MAX_DEPTH}); the message names the member
      */
     public ObjectNode toTree(DataKey key, T value) {
         if (value == null) {
@@ -63,13 +73,98 @@ public final class DocumentCodec<T> {
                     + (tree == null ? "null" : tree.getNodeType().name().toLowerCase(java.util.Locale.ROOT))
                     + ", but a document must be a JSON object", null);
         }
-        for (Iterator<String> names = tree.fieldNames(); names.hasNext(); ) {
-            String name = names.next();
+        for (Map.Entry<String, JsonNode> member : tree.properties()) {
+            String name = member.getKey();
             if (RedisLayout.isReservedMemberName(name)) {
                 throw new InvalidDocumentException(key, "top-level member names must not start with the NUL character (reserved for metadata)", null);
             }
+            StringBuilder pointer = new StringBuilder();
+            String problem = unfitForJson(name, member.getValue(), pointer, 2);
+            if (problem != null) {
+                // The pointer of a too-deep value is hundreds of levels long: the member says enough.
+                String at = pointer.length() <= 200 ? " at '" + printable(pointer.toString()) + "'" : "";
+                throw new InvalidDocumentException(key, "member '" + printable(name) + "' " + problem.replace("{at}", at), null);
+            }
         }
         return (ObjectNode) tree;
+    }
+
+    /**
+     * Why a value cannot travel as JSON text (what change events reject, docs/schema.md), or null:
+     * a non-finite or overlong number, an unpaired surrogate, or containers nested deeper than
+     * {@link #MAX_DEPTH}. {@code pointer} is left at the offending place.
+     */
+    private static String unfitForJson(String name, JsonNode value, StringBuilder pointer, int depth) {
+        int mark = pointer.length();
+        pointer.append('/').append(name.replace("~", "~0").replace("/", "~1"));
+        if (hasUnpairedSurrogate(name)) {
+            return "holds a member name with an unpaired surrogate{at}, which JSON text cannot carry";
+        }
+        if (value.isContainerNode()) {
+            if (depth > MAX_DEPTH) {
+                return "nests deeper than " + MAX_DEPTH + " levels{at} (the document itself is level 1), more than a change "
+                        + "event can carry";
+            }
+            if (value.isObject()) {
+                for (Map.Entry<String, JsonNode> child : value.properties()) {
+                    String problem = unfitForJson(child.getKey(), child.getValue(), pointer, depth + 1);
+                    if (problem != null) {
+                        return problem;
+                    }
+                }
+            } else {
+                for (int i = 0; i < value.size(); i++) {
+                    String problem = unfitForJson(Integer.toString(i), value.get(i), pointer, depth + 1);
+                    if (problem != null) {
+                        return problem;
+                    }
+                }
+            }
+        } else if (value.isTextual()) {
+            if (hasUnpairedSurrogate(value.textValue())) {
+                return "holds a string with an unpaired surrogate{at}, which JSON text cannot carry";
+            }
+        } else if (value.isFloatingPointNumber() && !value.isBigDecimal()) {
+            if (!Double.isFinite(value.doubleValue())) {
+                return "holds a non-finite number (" + value.doubleValue() + "){at}, which JSON text cannot carry";
+            }
+        } else if (value.isBigDecimal() || value.isBigInteger()) {
+            try {
+                CanonicalForm.normalize(JsonNodeFactory.instance.arrayNode(1).add(value));
+            } catch (InvalidEventException e) {
+                String text = value.asText();
+                return "holds a number that JSON text cannot carry ("
+                        + (text.length() > 40 ? text.substring(0, 20) + "... " + text.length() + " characters" : text) + "){at}";
+            }
+        }
+        pointer.setLength(mark);
+        return null;
+    }
+
+    private static boolean hasUnpairedSurrogate(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The text with surrogates and control characters written as backslash-u escapes, for messages. */
+    private static String printable(String text) {
+        StringBuilder out = new StringBuilder(text.length());
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isSurrogate(c) || Character.isISOControl(c)) {
+                out.append(String.format(java.util.Locale.ROOT, "\\u%04X", (int) c));
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
     }
 
     /**
