@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.github.ddm.benchmarks.micro.CacheHitBenchmark;
+import io.github.ddm.benchmarks.micro.CpuPerCallHarness;
 import io.github.ddm.benchmarks.micro.PatchBenchmark;
 import io.github.ddm.benchmarks.redis.BytesHarness;
 import io.github.ddm.benchmarks.redis.CommitScriptPeer;
@@ -57,6 +58,18 @@ class BenchmarksSmokeIT {
             // The create's and the update's PUBLISH both reach the peer's own subscriber.
             await().atMost(Duration.ofSeconds(10)).until(() -> peer.received() == 2);
         }
+    }
+
+    @Test
+    void cpuPerCallHarness_reportsEveryPatchBenchmarkMethod() throws Exception {
+        CpuPerCallHarness.Result result = CpuPerCallHarness.run("--warmup", "5", "--calls", "5", "--rounds", "1");
+
+        Set<String> methods = Arrays.stream(PatchBenchmark.class.getDeclaredMethods())
+                .filter(method -> method.isAnnotationPresent(Benchmark.class))
+                .map(java.lang.reflect.Method::getName)
+                .collect(Collectors.toSet());
+        assertThat(result.cpuMicros()).containsOnlyKeys(methods)
+                .allSatisfy((name, us) -> assertThat(us[0]).as(name).isPositive());
     }
 
     @Test
