@@ -149,7 +149,8 @@ public final class DocumentManager<T> implements AutoCloseable {
 
     /**
      * The current version of a document, or empty if it was never written or is deleted. A cached
-     * document is returned without I/O; a miss loads it once, however many callers wait.
+     * document is returned without I/O; a miss loads it once, however many callers wait. Fails with
+     * {@link CorruptDocumentException} if the document does not map to the document type.
      */
     public CompletableFuture<Optional<Versioned<T>>> get(String id) {
         CachedDocument<T> entry = cache.get(Objects.requireNonNull(id, "id"));
@@ -157,7 +158,11 @@ public final class DocumentManager<T> implements AutoCloseable {
             if (countHits) {
                 hits.increment();
             }
-            return CompletableFuture.completedFuture(cache.read(id, entry));
+            try {
+                return CompletableFuture.completedFuture(cache.read(id, entry));
+            } catch (CorruptDocumentException e) {
+                return CompletableFuture.failedFuture(e);
+            }
         }
         misses.increment();
         key(id);
@@ -165,7 +170,13 @@ public final class DocumentManager<T> implements AutoCloseable {
         return loader.loadMissed(id).thenApply(loaded -> cache.read(id, loaded));
     }
 
-    /** The cached version of a document, without I/O: empty if it is not cached or not present. */
+    /**
+     * The cached version of a document, without I/O: empty if it is not cached or not present.
+     *
+     * @throws CorruptDocumentException with {@link ValueSharing#COPY_ON_READ}, if the cached document
+     *     does not map to the document type (a writer with another type changed it: the cache keeps a
+     *     change's JSON without mapping it first, and the read maps it)
+     */
     public Optional<Versioned<T>> getCached(String id) {
         CachedDocument<T> entry = cache.get(Objects.requireNonNull(id, "id"));
         if (entry == null) {
@@ -224,6 +235,9 @@ public final class DocumentManager<T> implements AutoCloseable {
      * <p>With {@link ValueSharing#COPY_ON_READ} the mutation receives a private copy it may change
      * and return; with {@link ValueSharing#SHARED} it must return a new value instead.
      *
+     * <p>The returned version holds the mutation's own result as it is (with {@code COPY_ON_READ}
+     * too: it is not read back from the cache, which keeps its own bytes).
+     *
      * @return the committed version; fails with {@link DocumentNotFoundException} if there is no
      *     document, {@link VersionConflictException} after the configured attempts, the mutation's
      *     own exception (nothing committed), or another {@link DdmException}
@@ -238,6 +252,8 @@ public final class DocumentManager<T> implements AutoCloseable {
     /**
      * Creates the document, or replaces it with {@code value} (committing only the difference). If
      * it changed since this node last saw it, the configured {@link ConflictResolver} decides.
+     *
+     * <p>The returned version holds the value written as it is: {@code value}, or the resolver's.
      *
      * @return the committed version
      */

@@ -1,16 +1,20 @@
 package io.github.ddm.benchmarks;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.github.ddm.benchmarks.micro.CacheHitBenchmark;
+import io.github.ddm.benchmarks.micro.CpuPerCallHarness;
 import io.github.ddm.benchmarks.micro.PatchBenchmark;
 import io.github.ddm.benchmarks.redis.BytesHarness;
+import io.github.ddm.benchmarks.redis.CommitScriptPeer;
 import io.github.ddm.benchmarks.redis.HeapHarness;
 import io.github.ddm.benchmarks.redis.PropagationHarness;
 import io.github.ddm.benchmarks.redis.UpdateLatencyBenchmark;
 import io.github.ddm.benchmarks.redis.UpdateThroughputBenchmark;
 import io.github.ddm.benchmarks.regions.RegionsHarness;
 import io.github.ddm.benchmarks.scale.ScaleHarness;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
@@ -42,6 +46,31 @@ class BenchmarksSmokeIT {
     @Test
     void multiWriterBenchmark_producesAScoreWithFewerThreads() throws RunnerException {
         assertEveryMethodScored(run(2, UpdateThroughputBenchmark.class), UpdateThroughputBenchmark.class);
+    }
+
+    @Test
+    void commitScriptPeer_hasASubscriberOnItsSection_asDdmHas() {
+        try (BenchRedis redis = BenchRedis.start()) {
+            CommitScriptPeer peer = new CommitScriptPeer(redis.newClient(), "raw", "bench-a");
+            CommitScriptPeer.Doc doc = peer.create("BTC-USD", OrderBook.sample("BTC-USD", 1));
+            peer.update(doc);
+
+            assertThat(doc.version()).isEqualTo(2);
+            // The create's and the update's PUBLISH both reach the peer's own subscriber.
+            await().atMost(Duration.ofSeconds(10)).until(() -> peer.received() == 2);
+        }
+    }
+
+    @Test
+    void cpuPerCallHarness_reportsEveryPatchBenchmarkMethod() throws Exception {
+        CpuPerCallHarness.Result result = CpuPerCallHarness.run("--warmup", "5", "--calls", "5", "--rounds", "1");
+
+        Set<String> methods = Arrays.stream(PatchBenchmark.class.getDeclaredMethods())
+                .filter(method -> method.isAnnotationPresent(Benchmark.class))
+                .map(java.lang.reflect.Method::getName)
+                .collect(Collectors.toSet());
+        assertThat(result.cpuMicros()).containsOnlyKeys(methods)
+                .allSatisfy((name, us) -> assertThat(us[0]).as(name).isPositive());
     }
 
     @Test

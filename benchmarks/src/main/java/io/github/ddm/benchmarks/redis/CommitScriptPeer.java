@@ -22,7 +22,9 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
 import org.redisson.api.RScript;
+import org.redisson.api.RTopic;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.StringCodec;
 
@@ -33,8 +35,13 @@ import org.redisson.client.codec.StringCodec;
  * {@link OrderBook}: the same member ({@code bids}, about 1.6 KB) and an event of the same shape
  * and size as DDM's (a one-operation patch), bounded log, PUBLISH on the section channel.
  *
- * <p>The peer writes its own section (no DDM manager listens there), and keeps each document's
- * expected version in step with the script's replies. A {@link Doc} belongs to one thread.
+ * <p>The peer writes its own section, where no DDM manager listens, and keeps each document's
+ * expected version in step with the script's replies. To be fair to DDM, whose manager subscribes
+ * to its own section's channel (and so receives the echo of every change it commits), the peer
+ * subscribes to its section's channel through the same client: Redis fans each PUBLISH out to one
+ * subscriber, and the client receives and decodes the message as a string, as DDM's feed does
+ * before it recognises its echo. The listener only counts ({@link #received()}). A {@link Doc}
+ * belongs to one thread.
  */
 public final class CommitScriptPeer {
 
@@ -50,13 +57,22 @@ public final class CommitScriptPeer {
     private final String section;
     private final String prefix;
     private final Origin origin;
+    private final AtomicLong received = new AtomicLong();
 
+    /** Loads the script and subscribes to the section's channel (waits for the subscription). */
     public CommitScriptPeer(RedissonClient client, String section, String node) {
         this.script = client.getScript(StringCodec.INSTANCE);
         this.sha = script.scriptLoad(scriptText());
         this.section = section;
         this.prefix = BenchRedis.NAMESPACE + ":{" + BenchRedis.PARTITION + ":" + section + "}:";
         this.origin = Origin.of(BenchRedis.REGION, node);
+        RTopic channel = client.getTopic(BenchRedis.channel(section), StringCodec.INSTANCE);
+        channel.addListener(String.class, (name, message) -> received.incrementAndGet());
+    }
+
+    /** Messages the peer's subscriber received on its section's channel. */
+    public long received() {
+        return received.get();
     }
 
     /** The text of core's commit script. */

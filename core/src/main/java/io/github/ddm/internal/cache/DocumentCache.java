@@ -6,6 +6,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import io.github.ddm.ValueSharing;
 import io.github.ddm.Versioned;
 import io.github.ddm.internal.patch.DocumentCodec;
+import io.github.ddm.internal.store.RedisLayout;
 import io.github.ddm.schema.CanonicalForm;
 import io.github.ddm.schema.DataKey;
 import io.github.ddm.schema.Origin;
@@ -28,6 +29,8 @@ public final class DocumentCache<T> {
 
     private final Cache<String, CachedDocument<T>> cache;
     private final DocumentCodec<T> codec;
+    /** Names a document's Redis key in errors. */
+    private final RedisLayout layout;
     private final ValueSharing sharing;
     private final String partition;
     private final String section;
@@ -39,9 +42,10 @@ public final class DocumentCache<T> {
     private final java.util.concurrent.ConcurrentMap<Origin, Origin> origins = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile String epochInstance;
 
-    public DocumentCache(DocumentCodec<T> codec, ValueSharing sharing, String partition, String section,
+    public DocumentCache(DocumentCodec<T> codec, RedisLayout layout, ValueSharing sharing, String partition, String section,
                          long maximumSize, Duration idleExpiry, Clock clock) {
         this.codec = codec;
+        this.layout = layout;
         this.sharing = sharing;
         this.partition = partition;
         this.section = section;
@@ -71,7 +75,7 @@ public final class DocumentCache<T> {
             return entry.view;
         }
         DataKey key = DataKey.of(partition, section, id);
-        T value = codec.fromBytes(key, (byte[]) entry.state);
+        T value = codec.fromBytes(key, layout.documentKey(id), (byte[]) entry.state);
         return Optional.of(new Versioned<>(key, value, entry.version, Instant.ofEpochMilli(entry.timeMillis), entry.origin));
     }
 
@@ -98,7 +102,7 @@ public final class DocumentCache<T> {
             T value = (T) entry.state;
             return value;
         }
-        return codec.fromBytes(DataKey.of(partition, section, id), (byte[]) entry.state);
+        return codec.fromBytes(DataKey.of(partition, section, id), layout.documentKey(id), (byte[]) entry.state);
     }
 
     /** True when entries hold JSON bytes (COPY_ON_READ), so a writer must produce them anyway. */
@@ -107,27 +111,58 @@ public final class DocumentCache<T> {
     }
 
     /**
-     * An entry for a live document read from Redis or a change event.
-     *
-     * @param bytes the tree's JSON bytes if the caller has them, else null
-     * @param size the document's JSON size (an upper bound), or 0 if unknown
-     * @throws io.github.ddm.CorruptDocumentException if the tree does not map to the document type
+     * The answer of a write that committed (or found nothing to change) with {@code value}, the
+     * mutation's own result or the value the caller set: in SHARED mode the entry's shared view, in
+     * COPY_ON_READ mode {@code value} as it is (nobody else holds it: the cache keeps bytes), instead
+     * of a fresh copy read back from the bytes the write just produced.
      */
-    public CachedDocument<T> present(String id, String redisKey, long version, long timeMillis, Origin origin,
-                                     String epoch, ObjectNode tree, byte[] bytes, long size) {
-        DataKey key = DataKey.of(partition, section, id);
-        T value = codec.fromTree(key, redisKey, tree); // also proves the tree maps to T
-        return entry(key, version, timeMillis, origin, epoch, tree, value, bytes, size, size);
+    public Optional<Versioned<T>> written(String id, CachedDocument<T> entry, T value) {
+        if (entry.view != null) {
+            return entry.view;
+        }
+        return Optional.of(new Versioned<>(DataKey.of(partition, section, id), value, entry.version,
+                Instant.ofEpochMilli(entry.timeMillis), entry.origin));
     }
 
     /**
-     * An entry for what this node just committed. In SHARED mode the caller's own (immutable) value
-     * is cached as it is, without mapping the tree back.
+     * An entry for a live document read from Redis. The tree is mapped to the document type in both
+     * modes: in COPY_ON_READ mode only as a proof, because a load is where content from Redis meets the
+     * type first, and a document that does not map must fail the load naming its Redis key and stay
+     * out of the cache (a later read would fail on the cached bytes instead, without the key).
+     *
+     * @param size the document's JSON size (an upper bound), or 0 if unknown
+     * @throws io.github.ddm.CorruptDocumentException if the tree does not map to the document type
+     */
+    public CachedDocument<T> loaded(String id, String redisKey, long version, long timeMillis, Origin origin,
+                                    String epoch, ObjectNode tree, long size) {
+        DataKey key = DataKey.of(partition, section, id);
+        T value = codec.fromTree(key, redisKey, tree);
+        return entry(key, version, timeMillis, origin, epoch, tree, value, null, size, size);
+    }
+
+    /**
+     * An entry for a live document that a change event produced (its state, or a patch applied to the
+     * cached version). Only read, never kept: in SHARED mode the tree is mapped to the typed value the
+     * entry holds; in COPY_ON_READ mode it is only serialized, without a proof that it maps to the type,
+     * because every read maps the bytes anyway and fails then, naming the key and the type.
+     *
+     * @throws io.github.ddm.CorruptDocumentException (SHARED mode) if the tree does not map to the document type
+     */
+    public CachedDocument<T> applied(String id, String redisKey, long version, long timeMillis, Origin origin,
+                                     String epoch, ObjectNode tree) {
+        DataKey key = DataKey.of(partition, section, id);
+        T value = sharing == ValueSharing.SHARED ? codec.fromTree(key, redisKey, tree) : null;
+        return entry(key, version, timeMillis, origin, epoch, tree, value, null, 0, 0);
+    }
+
+    /**
+     * An entry for what this node just committed, from the write's state: in SHARED mode the caller's
+     * own (immutable) value is cached as it is, in COPY_ON_READ mode the bytes the write produced.
      */
     public CachedDocument<T> committed(String id, long version, long timeMillis, Origin origin, String epoch,
-                                       ObjectNode tree, T value, byte[] bytes, long size, long measuredSize) {
-        return entry(DataKey.of(partition, section, id), version, timeMillis, origin, epoch, tree, value, bytes, size,
-                measuredSize);
+                                       DocumentState<T> state) {
+        return entry(DataKey.of(partition, section, id), version, timeMillis, origin, epoch, state.tree(), state.value(),
+                state.bytes(), state.size(), state.measured());
     }
 
     private CachedDocument<T> entry(DataKey key, long version, long timeMillis, Origin anOrigin, String anEpoch,

@@ -189,12 +189,18 @@ public final class DocumentCodec<T> {
         }
     }
 
-    /** The typed value of JSON bytes written by {@link #toBytes}. */
-    public T fromBytes(DataKey key, byte[] json) {
+    /**
+     * The typed value of JSON bytes written by {@link #toBytes}.
+     *
+     * @throws CorruptDocumentException if they do not map to {@code T} (a COPY_ON_READ cache keeps a
+     *     changed document's bytes without mapping them first)
+     */
+    public T fromBytes(DataKey key, String redisKey, byte[] json) {
         try {
             return reader.readValue(json);
         } catch (IOException e) {
-            throw new CorruptDocumentException(key, null, null, "cached JSON does not map to " + type.getName(), e);
+            throw new CorruptDocumentException(key, redisKey, null, "the cached JSON does not map to " + type.getName() + ": "
+                    + e.getMessage(), e);
         }
     }
 

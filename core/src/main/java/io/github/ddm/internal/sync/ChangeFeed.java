@@ -83,16 +83,16 @@ public final class ChangeFeed<T> {
     private int listenerId = -1;
     private int statusListenerId = -1;
 
-    public ChangeFeed(RedissonClient redisson, RedisLayout layout, boolean sharded, DocumentCache<T> cache,
-                      SectionState<T> state, Loader<T> loader, KeyLanes lanes, Listeners listeners, SyncEvents syncEvents,
-                      ChangeBuffer buffer, RecentTrees trees, long maxBacklog, String partition, String section) {
+    ChangeFeed(RedissonClient redisson, RedisLayout layout, boolean sharded, DocumentCache<T> cache,
+               SectionState<T> state, Loader<T> loader, EventApplier<T> applier, KeyLanes lanes, Listeners listeners,
+               SyncEvents syncEvents, ChangeBuffer buffer, long maxBacklog, String partition, String section) {
         this.redisson = redisson;
         this.layout = layout;
         this.sharded = sharded;
         this.cache = cache;
         this.state = state;
         this.loader = loader;
-        this.applier = new EventApplier<>(cache, layout, trees);
+        this.applier = applier;
         this.lanes = lanes;
         this.listeners = listeners;
         this.syncEvents = syncEvents;
@@ -301,10 +301,10 @@ public final class ChangeFeed<T> {
         }
         if (entry == null) {
             loader.buffer(event);
-        } else if (own != null && own.after() != null && entry.version() == event.prevVersion()) {
+        } else if (own != null && own.state() != null && entry.version() == event.prevVersion()) {
             // Our own change came back before the commit's reply: take the state we already have.
             state.put(id, cache.committed(id, event.version(), event.time().toEpochMilli(), event.origin(), event.epoch(),
-                    own.after(), own.value(), own.bytes(), own.size(), own.measured()));
+                    own.state()));
             applied.incrementAndGet();
         } else {
             EventApplier.Outcome outcome = applier.apply(id, entry, event);

@@ -10,6 +10,7 @@ import io.github.ddm.VersionConflictException;
 import io.github.ddm.Versioned;
 import io.github.ddm.internal.cache.CachedDocument;
 import io.github.ddm.internal.cache.DocumentCache;
+import io.github.ddm.internal.cache.DocumentState;
 import io.github.ddm.internal.patch.DocumentCodec;
 import io.github.ddm.internal.merge.RegisterDiff;
 import io.github.ddm.internal.patch.PatchEngine;
@@ -233,8 +234,7 @@ public final class DocumentWriter<T> {
         private void computeSet(CachedDocument<T> base) {
             ObjectNode after = CanonicalForm.normalize(codec.toTree(key, proposed));
             if (!base.exists()) {
-                ChangeEvent event = placeholders(ChangeEvent.create(newEventId(), key, base.version() + 1, base.version(),
-                        EventTemplate.PLACEHOLDER_EPOCH, now(base), settings.origin(), after));
+                ChangeEvent event = event(ChangeOp.CREATE, base, base.version() + 1, null, after);
                 Map<String, String> writes = new LinkedHashMap<>();
                 after.fields().forEachRemaining(member -> writes.put(member.getKey(), codec.memberJson(member.getValue())));
                 commit(base, ChangeOp.CREATE, event, after, proposed, writes, List.of());
@@ -248,16 +248,16 @@ public final class DocumentWriter<T> {
                 complete(cast(Boolean.FALSE));
                 return;
             }
-            ChangeEvent event = placeholders(ChangeEvent.delete(newEventId(), key, base.version() + 1, base.version(),
-                    EventTemplate.PLACEHOLDER_EPOCH, now(base), settings.origin()));
+            ChangeEvent event = event(ChangeOp.DELETE, base, base.version() + 1, null, null);
             commit(base, ChangeOp.DELETE, event, null, null, Map.of(), List.of());
         }
 
         private void commitDiff(CachedDocument<T> base, ObjectNode before, ObjectNode after, T value) {
             JsonNode patch = RegisterDiff.diff(before, after);
             if (patch.isEmpty()) {
-                // Nothing changed: nothing is committed, and the current version is the answer.
-                complete(cast(cache.read(id, base).orElseThrow()));
+                // Nothing changed: nothing is committed, and the current version, with the value the
+                // write produced, is the answer.
+                complete(cast(cache.written(id, base, value).orElseThrow()));
                 return;
             }
             Map<String, String> writes = new LinkedHashMap<>();
@@ -272,58 +272,75 @@ public final class DocumentWriter<T> {
             }
             long version = base.version() + 1;
             boolean withState = settings.fullStateEvery() > 0 && version % settings.fullStateEvery() == 0;
-            ChangeEvent event = placeholders(ChangeEvent.update(newEventId(), key, version, base.version(),
-                    EventTemplate.PLACEHOLDER_EPOCH, now(base), settings.origin(), patch, withState ? after : null));
+            ChangeEvent event = event(ChangeOp.UPDATE, base, version, patch, withState ? after : null);
             commit(base, ChangeOp.UPDATE, event, after, value, writes, removals);
+        }
+
+        /**
+         * The change's event, built once (its constructor validates and copies the patch and the state),
+         * with the placeholders the commit script replaces with the epoch, this region's lineage and the clock.
+         */
+        private ChangeEvent event(ChangeOp op, CachedDocument<T> base, long version, JsonNode patch, ObjectNode state) {
+            return new ChangeEvent(newEventId(), key, op, version, base.version(), EventTemplate.PLACEHOLDER_EPOCH, now(base),
+                    settings.origin(), patch, state, null, EventTemplate.PLACEHOLDER_LINEAGE,
+                    EventTemplate.placeholderClock(version), null, null);
         }
 
         /** The base's tree: remembered from this node's last commit of the key, else rebuilt. */
         private ObjectNode treeOf(CachedDocument<T> base) {
-            ObjectNode remembered = recentTrees.get(id, base.version());
+            ObjectNode remembered = recentTrees.get(id, base.version(), base.epoch());
             return remembered != null ? remembered : cache.tree(base);
         }
 
         private void commit(CachedDocument<T> base, ChangeOp op, ChangeEvent event, ObjectNode after, T value,
                             Map<String, String> writes, List<String> removals) {
-            byte[] bytes = null;
-            long size = 0;
-            long measured = 0;
-            if (after != null) {
-                if (cache.keepsBytes()) {
-                    bytes = codec.toBytes(after);
-                    size = bytes.length;
-                    measured = size;
-                } else {
-                    size = sizeBound(base, op, writes);
-                    if (size < 0) {
-                        size = codec.toBytes(after).length;
-                        measured = size;
-                    } else {
-                        measured = base.measuredSize();
-                    }
-                }
-                if (size > settings.maxDocumentBytes()) {
-                    throw new DocumentTooLargeException(key, size, settings.maxDocumentBytes());
-                }
-            }
+            DocumentState<T> next = after == null ? null : stateOf(base, op, after, value, writes);
             EventTemplate template = EventTemplate.of(event);
             CommitRequest request = new CommitRequest(id, base.version(), base.version() + 1,
                     base.epoch() != null ? base.epoch() : state.epoch(),
                     event.time().toEpochMilli(), originText, op, template, writes, removals,
                     new CommitRequest.Local(settings.origin().region(), op == ChangeOp.UPDATE ? written(event.patch()) : List.of()));
             int eventBytes = template.head().length() + template.middle().length() + template.tail().length();
-            ownCommits.register(new OwnCommits.Own<>(event, template, after, value, bytes, size, measured));
-            byte[] afterBytes = bytes;
-            long afterSize = size;
-            long afterMeasured = measured;
+            ownCommits.register(new OwnCommits.Own<>(event, template, next));
             store.commit(request, newEpoch()).whenComplete((outcome, error) -> lanes.execute(id, () -> {
                 if (error != null) {
                     ownCommits.forget(event.eventId());
                     fail(error);
                 } else {
-                    onOutcome(base, op, event, after, value, afterBytes, afterSize, afterMeasured, eventBytes, outcome);
+                    onOutcome(base, op, event, next, eventBytes, outcome);
                 }
             }));
+        }
+
+        /**
+         * The new document's state: its tree, the write's own value, and the size the limit is checked
+         * against. The whole document is serialized only where its bytes are needed: COPY_ON_READ caches
+         * them, and a size without a known bound must be measured.
+         *
+         * @throws DocumentTooLargeException if the document is over the limit
+         */
+        private DocumentState<T> stateOf(CachedDocument<T> base, ChangeOp op, ObjectNode after, T value,
+                                         Map<String, String> writes) {
+            byte[] bytes = null;
+            long size;
+            long measured;
+            if (cache.keepsBytes()) {
+                bytes = codec.toBytes(after);
+                size = bytes.length;
+                measured = size;
+            } else {
+                size = sizeBound(base, op, writes);
+                if (size < 0) {
+                    size = codec.toBytes(after).length;
+                    measured = size;
+                } else {
+                    measured = base.measuredSize();
+                }
+            }
+            if (size > settings.maxDocumentBytes()) {
+                throw new DocumentTooLargeException(key, size, settings.maxDocumentBytes());
+            }
+            return new DocumentState<>(after, value, bytes, size, measured);
         }
 
         /**
@@ -343,8 +360,8 @@ public final class DocumentWriter<T> {
         }
 
         @SuppressWarnings("unchecked")
-        private void onOutcome(CachedDocument<T> base, ChangeOp op, ChangeEvent event, ObjectNode after, T value,
-                               byte[] bytes, long size, long measured, int eventBytes, CommitResult outcome) {
+        private void onOutcome(CachedDocument<T> base, ChangeOp op, ChangeEvent event, DocumentState<T> after, int eventBytes,
+                               CommitResult outcome) {
             try {
                 if (outcome instanceof CommitResult.AlreadyCommitted already) {
                     // Redis ran an earlier delivery of this very commit, whose reply was lost; the client sent it
@@ -356,15 +373,15 @@ public final class DocumentWriter<T> {
                     commits.incrementAndGet();
                     if (op == ChangeOp.UPDATE) {
                         patchBytes.addAndGet(eventBytes);
-                        fullBytes.addAndGet(measured);
+                        fullBytes.addAndGet(after.measured());
                     }
                     state.observe(committed.epoch());
                     CachedDocument<T> next = op == ChangeOp.DELETE
                             ? cache.absent(committed.version(), event.time().toEpochMilli(), settings.origin(), committed.epoch())
                             : cache.committed(id, committed.version(), event.time().toEpochMilli(), settings.origin(),
-                                    committed.epoch(), after, value, bytes, size, measured);
+                                    committed.epoch(), after);
                     if (after != null) {
-                        recentTrees.put(id, committed.version(), after);
+                        recentTrees.put(id, committed.version(), next.epoch(), after.tree());
                     }
                     CachedDocument<T> current = cache.get(id);
                     if (current == null || current.version() == base.version()) {
@@ -372,7 +389,7 @@ public final class DocumentWriter<T> {
                     } else if (current.version() < committed.version()) {
                         cache.invalidate(id); // neither the base nor ours: reload on the next read
                     }
-                    complete(op == ChangeOp.DELETE ? (R) Boolean.TRUE : (R) cache.read(id, next).orElseThrow());
+                    complete(op == ChangeOp.DELETE ? (R) Boolean.TRUE : (R) cache.written(id, next, after.value()).orElseThrow());
                 } else if (outcome instanceof CommitResult.EpochMismatch mismatch) {
                     ownCommits.forget(event.eventId());
                     state.observe(mismatch.epoch());
@@ -452,10 +469,6 @@ public final class DocumentWriter<T> {
         }
     }
 
-    /** The event with the placeholders the commit script replaces with this region's lineage and the clock. */
-    private static ChangeEvent placeholders(ChangeEvent event) {
-        return event.withClock(EventTemplate.PLACEHOLDER_LINEAGE, EventTemplate.placeholderClock(event.version()));
-    }
 
     /** (member, pointer inside it) of every place a register-form patch writes, for the script's stamps. */
     static List<String[]> written(JsonNode patch) {

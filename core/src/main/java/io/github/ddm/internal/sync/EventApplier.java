@@ -17,7 +17,8 @@ import io.github.ddm.schema.ChangeOp;
  *   <li>a snapshot newer than the cached version: its state replaces the entry;</li>
  *   <li>anything else is a gap: nothing is applied, a patch is never applied on the wrong base.</li>
  * </ul>
- * Stateless apart from its collaborators; call it from the key's lane.
+ * Stateless apart from its collaborators; one per section, shared by the change feed and the loader
+ * (and so is the section's {@link RecentTrees}). Call it from the key's lane.
  */
 final class EventApplier<T> {
 
@@ -76,11 +77,11 @@ final class EventApplier<T> {
                 }
                 try {
                     // The base's tree is remembered for hot keys, so a change costs what it touches.
-                    ObjectNode base = trees.get(id, entry.version());
+                    ObjectNode base = trees.get(id, entry.version(), entry.epoch());
                     ObjectNode next = (ObjectNode) PatchEngine.apply(event.patch(), base != null ? base : cache.tree(entry));
                     Outcome applied = present(id, event, time, next);
                     if (applied instanceof Applied<?>) {
-                        trees.put(id, event.version(), next);
+                        trees.put(id, event.version(), event.epoch(), next);
                     }
                     return applied;
                 } catch (PatchEngine.PatchFailedException e) {
@@ -93,10 +94,10 @@ final class EventApplier<T> {
 
     private Outcome present(String id, ChangeEvent event, long time, ObjectNode state) {
         try {
-            // present() only reads the tree (the entry keeps a typed value or bytes), so the
+            // applied() only reads the tree (the entry keeps a typed value or bytes), so the
             // event's shared tree is never aliased.
-            return new Applied<>(cache.present(id, layout.documentKey(id), event.version(), time,
-                    event.origin(), event.epoch(), state, null, 0));
+            return new Applied<>(cache.applied(id, layout.documentKey(id), event.version(), time,
+                    event.origin(), event.epoch(), state));
         } catch (CorruptDocumentException e) {
             return new Gap("version " + event.version() + " does not map to the document type: " + e.getMessage());
         }

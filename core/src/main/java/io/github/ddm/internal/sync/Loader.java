@@ -44,13 +44,13 @@ public final class Loader<T> {
     private final ConcurrentMap<String, Pending<T>> inflight = new ConcurrentHashMap<>();
     private final AtomicLong loads = new AtomicLong();
 
-    public Loader(RedisDocumentStore store, DocumentCache<T> cache, DocumentCodec<T> codec, SectionState<T> state,
-                  KeyLanes lanes, String partition, String section) {
+    Loader(RedisDocumentStore store, DocumentCache<T> cache, DocumentCodec<T> codec, SectionState<T> state,
+           EventApplier<T> applier, KeyLanes lanes, String partition, String section) {
         this.store = store;
         this.cache = cache;
         this.codec = codec;
         this.state = state;
-        this.applier = new EventApplier<>(cache, store.layout(), new RecentTrees(1));
+        this.applier = applier;
         this.lanes = lanes;
         this.partition = partition;
         this.section = section;
@@ -177,8 +177,8 @@ public final class Loader<T> {
         }
         String redisKey = store.layout().documentKey(id);
         DataKey key = DataKey.of(partition, section, id);
-        return cache.present(id, redisKey, stored.version(), stored.timeMillis(), origin, stored.epoch(),
-                codec.fromMembers(key, redisKey, stored.members()), null, jsonSize(stored.members()));
+        return cache.loaded(id, redisKey, stored.version(), stored.timeMillis(), origin, stored.epoch(),
+                codec.fromMembers(key, redisKey, stored.members()), jsonSize(stored.members()));
     }
 
     /** The size of the document's JSON text, from its members' texts (UTF-8 bytes). */

@@ -1,8 +1,8 @@
 package io.github.ddm.internal.sync;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.github.ddm.internal.cache.DocumentState;
 import io.github.ddm.internal.store.EventTemplate;
 import io.github.ddm.schema.ChangeEvent;
 import io.github.ddm.schema.VersionVector;
@@ -26,9 +26,8 @@ final class OwnCommits<T> {
     private static final String LINEAGE = "\",\"lineage\":\"";
     private static final String CLOCK = "\",\"clock\":";
 
-    /** What this node knows of one of its commits. */
-    record Own<T>(ChangeEvent event, EventTemplate template, ObjectNode after, T value, byte[] bytes, long size,
-                  long measured) {
+    /** What this node knows of one of its commits: the event, its text, and the new state (null for a delete). */
+    record Own<T>(ChangeEvent event, EventTemplate template, DocumentState<T> state) {
     }
 
     private final Cache<String, Own<T>> byEventId = Caffeine.newBuilder()

@@ -69,7 +69,7 @@ public final class SectionEngine<T> {
         this.settings = settings;
         this.layout = new RedisLayout(settings.namespace(), settings.partition(), settings.section());
         this.codec = new DocumentCodec<>(settings.mapper(), settings.type());
-        this.cache = new DocumentCache<>(codec, settings.valueSharing(), settings.partition(), settings.section(),
+        this.cache = new DocumentCache<>(codec, layout, settings.valueSharing(), settings.partition(), settings.section(),
                 settings.cacheMaximumSize(), settings.cacheIdleExpiry(), settings.clock());
         this.store = new RedisDocumentStore(redisson, layout, settings.partition(), settings.section(), settings.sharded(),
                 settings.logMaxLength());
@@ -77,14 +77,16 @@ public final class SectionEngine<T> {
         this.lanes = new KeyLanes(settings.executor(), LANES);
         this.buffer = new ChangeBuffer(settings.changeBufferSize(), settings.changeBufferTtl(), settings.changeBufferMaxEvents(),
                 settings.clock());
-        this.loader = new Loader<>(store, cache, codec, state, lanes, settings.partition(), settings.section());
-        // The trees of the hot keys' latest versions, shared by this node's writes and applies.
+        // The trees of the hot keys' latest versions, shared by this node's writes and applies, and one
+        // applier of change events for both the live feed and loads that buffered events meanwhile.
         RecentTrees trees = new RecentTrees(RECENT_TREES);
+        EventApplier<T> applier = new EventApplier<>(cache, layout, trees);
+        this.loader = new Loader<>(store, cache, codec, state, applier, lanes, settings.partition(), settings.section());
         this.writer = new DocumentWriter<>(store, cache, codec, state, loader, lanes, trees, settings.writer(), settings.resolver(),
                 settings.partition(), settings.section());
         this.syncEvents = new SyncEvents(settings.executor());
-        this.feed = new ChangeFeed<>(redisson, layout, settings.sharded(), cache, state, loader, lanes, listeners, syncEvents,
-                buffer, trees, settings.maxPendingChanges(), settings.partition(), settings.section());
+        this.feed = new ChangeFeed<>(redisson, layout, settings.sharded(), cache, state, loader, applier, lanes, listeners,
+                syncEvents, buffer, settings.maxPendingChanges(), settings.partition(), settings.section());
         this.notices = new NoticeFeed(redisson, layout, settings.sharded(), syncEvents,
                 new SectionId(settings.partition(), settings.section()));
         SectionLog sectionLog = new SectionLog(redisson, layout);

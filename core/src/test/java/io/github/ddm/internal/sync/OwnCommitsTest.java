@@ -28,7 +28,7 @@ class OwnCommitsTest {
         OwnCommits<Object> own = new OwnCommits<>();
         ChangeEvent event = update("ev-1");
         EventTemplate template = EventTemplate.of(event);
-        own.register(new OwnCommits.Own<>(event, template, null, null, null, 0, 0));
+        own.register(new OwnCommits.Own<>(event, template, null));
         String published = template.publishedText("epochX", "Lin_1", CLOCK, "1700000000123-4");
 
         ChangeEvent echo = own.echo(published);
@@ -42,7 +42,7 @@ class OwnCommitsTest {
         OwnCommits<Object> own = new OwnCommits<>();
         ChangeEvent event = update("ev-2");
         EventTemplate template = EventTemplate.of(event);
-        own.register(new OwnCommits.Own<>(event, template, null, null, null, 0, 0));
+        own.register(new OwnCommits.Own<>(event, template, null));
 
         assertThat(own.echo(EventTemplate.of(update("other")).publishedText("e", "L", CLOCK, "1-1"))).isNull();
         assertThat(own.echo(template.publishedText("e", "L", CLOCK, "1-1").replace("\"x", "\"z"))).isNull();
