@@ -259,7 +259,8 @@ final class HistoryIndex {
             List<Long> offsets = new ArrayList<>(chunk.size());
             for (int i = 0; i < chunk.size(); i++) {
                 TopicPartition tp = partitionsById.get(chunk.partitions()[i]);
-                if (tp.topic().equals(topic) && ids.get(tp.partition()) == chunk.partitions()[i]) {
+                Integer current = ids.get(tp.partition()); // null: a partition the topic no longer has
+                if (tp.topic().equals(topic) && current != null && current == chunk.partitions()[i]) {
                     tps.add(tp);
                     offsets.add(chunk.offsets()[i]);
                 }

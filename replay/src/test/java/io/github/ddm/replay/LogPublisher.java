@@ -87,10 +87,14 @@ final class LogPublisher implements AutoCloseable {
 
     /** Produces {@code events} again, to {@code topic}, as the contract's JSON. */
     void publishAgain(List<ChangeEvent> events, String topic) throws Exception {
+        List<Future<RecordMetadata>> sends = new ArrayList<>();
         for (ChangeEvent event : events) {
-            producer.send(new ProducerRecord<>(topic, event.key().toString(), WireForm.CONTRACT.encode(event)));
+            sends.add(producer.send(new ProducerRecord<>(topic, event.key().toString(), WireForm.CONTRACT.encode(event))));
         }
         producer.flush();
+        for (Future<RecordMetadata> send : sends) {
+            send.get(10, TimeUnit.SECONDS);
+        }
     }
 
     /** Every new log entry, as the contract's JSON. */
