@@ -4,7 +4,6 @@ import io.github.ddm.HistorySource;
 import io.github.ddm.SectionId;
 import io.github.ddm.replay.EventRecords.InvalidRecordException;
 import io.github.ddm.schema.ChangeEvent;
-import io.github.ddm.schema.ChangeOp;
 import io.github.ddm.schema.DataKey;
 import io.github.ddm.schema.Names;
 import java.time.Duration;
@@ -27,13 +26,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.kafka.clients.consumer.CloseOptions;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InterruptException;
 import org.slf4j.Logger;
@@ -96,19 +90,6 @@ public final class KafkaHistorySource implements HistorySource, AutoCloseable {
     private static final AtomicInteger INSTANCES = new AtomicInteger();
     /** Index entries listed, and records read back, per round of a key lookup. */
     static final int CHUNK = 64;
-    /** The reading consumer's fetch size per partition: a lookup wants a few records at each offset, not a megabyte. */
-    static final int LOOKUP_FETCH_BYTES = 64 * 1024;
-    /**
-     * How long the broker may hold a fetch that finds nothing new (Kafka's default is 500 ms). Both
-     * consumers read only what exists; but the consumer sends the next fetch ahead after each poll,
-     * and a seek or the next call waits for that fetch to come back: at the end of a partition it
-     * would wait the broker's whole hold.
-     */
-    static final int FETCH_MAX_WAIT_MS = 5;
-    /** The fewest offsets a reading consumer is given when a lookup's reads are shared out. */
-    static final int MIN_SHARE = 8;
-    /** The indexing consumer's records per poll. */
-    static final int INDEX_POLL_RECORDS = 10_000;
 
     private final KafkaEventReader reader;
     private final TopicNaming naming;
@@ -118,10 +99,8 @@ public final class KafkaHistorySource implements HistorySource, AutoCloseable {
     private final int maxSectionEvents;
     private final Duration timestampTolerance;
     private final HistoryIndex index;
-    private final ThreadLocal<Clients> clients = new ThreadLocal<>();
+    private final ReadingClients clients;
     private final ThreadPoolExecutor ownedExecutor;
-    private final int readParallelism;
-    private final java.util.concurrent.ExecutorService fetchHelpers;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicLong readBack = new AtomicLong();
     private final AtomicLong readBeforeIndex = new AtomicLong();
@@ -135,25 +114,14 @@ public final class KafkaHistorySource implements HistorySource, AutoCloseable {
         this.maxSectionEvents = builder.maxSectionEvents;
         this.timestampTolerance = builder.timestampTolerance;
         this.index = new HistoryIndex(builder.indexCapacity, reader.pollTimeout(), reader.apiTimeout());
-        this.ownedExecutor = new ThreadPoolExecutor(builder.maxConcurrentReads, builder.maxConcurrentReads, 30, TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(builder.maxQueuedReads), threads());
-        this.ownedExecutor.allowCoreThreadTimeOut(true);
-        this.readParallelism = builder.readParallelism;
-        this.fetchHelpers = java.util.concurrent.Executors.newCachedThreadPool(helperThreads());
-    }
-
-    private static ThreadFactory helperThreads() {
-        int instance = INSTANCES.get();
-        AtomicInteger count = new AtomicInteger();
-        return task -> {
-            Thread thread = new Thread(task, "ddm-kafka-history-" + instance + "-fetch-" + count.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        };
-    }
-
-    private ThreadFactory threads() {
         int instance = INSTANCES.incrementAndGet();
+        this.clients = new ReadingClients(reader, builder.readParallelism, index, "ddm-kafka-history-" + instance);
+        this.ownedExecutor = new ThreadPoolExecutor(builder.maxConcurrentReads, builder.maxConcurrentReads, 30, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(builder.maxQueuedReads), threads("ddm-kafka-history-" + instance));
+        this.ownedExecutor.allowCoreThreadTimeOut(true);
+    }
+
+    private ThreadFactory threads(String prefix) {
         AtomicInteger count = new AtomicInteger();
         return task -> {
             // The thread's consumers live as long as it does.
@@ -161,144 +129,12 @@ public final class KafkaHistorySource implements HistorySource, AutoCloseable {
                 try {
                     task.run();
                 } finally {
-                    closeClients();
+                    clients.closeThisThreads();
                 }
-            }, "ddm-kafka-history-" + instance + "-" + count.incrementAndGet());
+            }, prefix + "-" + count.incrementAndGet());
             thread.setDaemon(true);
             return thread;
         };
-    }
-
-    /** The calling reading thread's consumers, opened on first use. */
-    private Clients clients() {
-        Clients own = clients.get();
-        if (own == null) {
-            Map<String, Object> indexing = reader.consumerProperties();
-            indexing.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, INDEX_POLL_RECORDS);
-            indexing.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, FETCH_MAX_WAIT_MS);
-            indexing.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, HistoryIndex.KeyHashDeserializer.class.getName());
-            indexing.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, HistoryIndex.IgnoredValueDeserializer.class.getName());
-            List<KafkaConsumer<?, byte[]>> opened = new ArrayList<>();
-            try {
-                opened.add(new KafkaConsumer<Long, byte[]>(indexing));
-                for (int i = 0; i < readParallelism; i++) {
-                    Map<String, Object> reading = reader.consumerProperties();
-                    reading.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, LOOKUP_FETCH_BYTES);
-                    reading.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, FETCH_MAX_WAIT_MS);
-                    // One record per poll: the rest of a fetch stays buffered, so the consumer sends no
-                    // fetch ahead that the next seek would have to wait for; one fetch per record sought.
-                    reading.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1);
-                    opened.add(new KafkaConsumer<>(reading));
-                }
-            } catch (RuntimeException e) {
-                opened.forEach(KafkaHistorySource::closeQuietly);
-                throw e;
-            }
-            @SuppressWarnings("unchecked")
-            KafkaConsumer<Long, byte[]> indexer = (KafkaConsumer<Long, byte[]>) opened.get(0);
-            List<KafkaConsumer<byte[], byte[]>> readers = new ArrayList<>();
-            for (KafkaConsumer<?, byte[]> consumer : opened.subList(1, opened.size())) {
-                @SuppressWarnings("unchecked")
-                KafkaConsumer<byte[], byte[]> reading = (KafkaConsumer<byte[], byte[]>) consumer;
-                readers.add(reading);
-            }
-            own = new Clients(indexer, List.copyOf(readers));
-            clients.set(own);
-        }
-        return own;
-    }
-
-    private void closeClients() {
-        Clients own = clients.get();
-        if (own != null) {
-            clients.remove();
-            boolean interrupted = Thread.interrupted();
-            try {
-                closeQuietly(own.indexer());
-                own.readers().forEach(KafkaHistorySource::closeQuietly);
-            } finally {
-                if (interrupted) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-        }
-    }
-
-    private static void closeQuietly(KafkaConsumer<?, ?> consumer) {
-        try {
-            consumer.close(CloseOptions.timeout(Duration.ofSeconds(1)));
-        } catch (RuntimeException e) {
-            log.debug("closing a Kafka history consumer: {}", e.toString());
-        }
-    }
-
-    /**
-     * One reading thread's consumers: one indexes, the others read records back by offset (in
-     * parallel, each a share of a lookup's offsets; helper threads drive all but the first).
-     */
-    private record Clients(KafkaConsumer<Long, byte[]> indexer, List<KafkaConsumer<byte[], byte[]>> readers) {
-    }
-
-    /**
-     * Reads back the records at {@code wanted}'s offsets, split in contiguous shares over the
-     * reading consumers, which fetch at once (the calling thread drives the first).
-     */
-    private List<ConsumerRecord<byte[], byte[]>> fetch(Clients own, Map<TopicPartition, long[]> wanted, long deadline) {
-        List<Map<TopicPartition, long[]>> shares = share(wanted, own.readers().size());
-        if (shares.size() == 1) {
-            return index.fetch(own.readers().get(0), shares.get(0), deadline);
-        }
-        List<CompletableFuture<List<ConsumerRecord<byte[], byte[]>>>> helped = new ArrayList<>();
-        for (int i = 1; i < shares.size(); i++) {
-            KafkaConsumer<byte[], byte[]> consumer = own.readers().get(i);
-            Map<TopicPartition, long[]> share = shares.get(i);
-            helped.add(CompletableFuture.supplyAsync(() -> index.fetch(consumer, share, deadline), fetchHelpers));
-        }
-        List<ConsumerRecord<byte[], byte[]>> found = new ArrayList<>();
-        try {
-            found.addAll(index.fetch(own.readers().get(0), shares.get(0), deadline));
-        } finally {
-            // The helpers' consumers are this thread's: wait for every helper, whatever happens here.
-            CompletableFuture.allOf(helped.toArray(CompletableFuture[]::new)).exceptionally(e -> null).join();
-        }
-        for (CompletableFuture<List<ConsumerRecord<byte[], byte[]>>> share : helped) {
-            try {
-                found.addAll(share.join());
-            } catch (java.util.concurrent.CompletionException e) {
-                throw e.getCause() instanceof RuntimeException r ? r : e;
-            }
-        }
-        return found;
-    }
-
-    /** {@code wanted}'s offsets in up to {@code n} contiguous shares of about equal size (at least 8 offsets each). */
-    static List<Map<TopicPartition, long[]>> share(Map<TopicPartition, long[]> wanted, int n) {
-        int total = wanted.values().stream().mapToInt(offsets -> offsets.length).sum();
-        int shares = Math.max(1, Math.min(n, total / MIN_SHARE));
-        List<Map<TopicPartition, long[]>> result = new ArrayList<>();
-        int size = (total + shares - 1) / shares;
-        Map<TopicPartition, List<Long>> current = new LinkedHashMap<>();
-        int inCurrent = 0;
-        for (Map.Entry<TopicPartition, long[]> entry : wanted.entrySet()) {
-            for (long offset : entry.getValue()) {
-                current.computeIfAbsent(entry.getKey(), tp -> new ArrayList<>()).add(offset);
-                if (++inCurrent == size) {
-                    result.add(toArrays(current));
-                    current = new LinkedHashMap<>();
-                    inCurrent = 0;
-                }
-            }
-        }
-        if (inCurrent > 0) {
-            result.add(toArrays(current));
-        }
-        return result;
-    }
-
-    private static Map<TopicPartition, long[]> toArrays(Map<TopicPartition, List<Long>> offsets) {
-        Map<TopicPartition, long[]> arrays = new LinkedHashMap<>();
-        offsets.forEach((tp, list) -> arrays.put(tp, list.stream().mapToLong(Long::longValue).toArray()));
-        return arrays;
     }
 
     /**
@@ -372,7 +208,7 @@ public final class KafkaHistorySource implements HistorySource, AutoCloseable {
      */
     public CompletableFuture<Boolean> index(SectionId section) {
         Objects.requireNonNull(section, "section");
-        return submit(null, deadline -> index.catchUp(clients().indexer(), topicOf(section), deadline));
+        return submit(null, deadline -> index.catchUp(clients.indexer(), topicOf(section), deadline));
     }
 
     /** What the key index holds now, and what the lookups read since the source was built (for metrics and sizing). */
@@ -471,8 +307,7 @@ public final class KafkaHistorySource implements HistorySource, AutoCloseable {
     private List<ChangeEvent> keyHistory(DataKey key, long fromVersion, long deadline) {
         long started = System.nanoTime();
         String topic = topicOf(new SectionId(key.partition(), key.section()));
-        Clients own = clients();
-        if (!index.catchUp(own.indexer(), topic, deadline)) {
+        if (!index.catchUp(clients.indexer(), topic, deadline)) {
             log.debug("no Kafka history for {}: topic {} does not exist", key, topic);
             return List.of();
         }
@@ -494,7 +329,7 @@ public final class KafkaHistorySource implements HistorySource, AutoCloseable {
             if (entries.offsets().isEmpty()) {
                 continue;
             }
-            List<ConsumerRecord<byte[], byte[]>> records = fetch(own, ascending(entries), deadline);
+            List<ConsumerRecord<byte[], byte[]>> records = clients.fetch(ascending(entries), deadline);
             read += records.size();
             readBack.addAndGet(records.size());
             List<Found> chunk = new ArrayList<>();
@@ -638,101 +473,8 @@ public final class KafkaHistorySource implements HistorySource, AutoCloseable {
     // ---- one section ----
 
     private List<ChangeEvent> sectionHistory(SectionId section, Instant since, long deadline) {
-        long started = System.nanoTime();
-        String topic = topicOf(section);
-        KafkaConsumer<Long, byte[]> consumer = clients().indexer();
-        List<PartitionInfo> infos = consumer.partitionsFor(topic, left(deadline));
-        if (infos == null || infos.isEmpty()) {
-            throw new KafkaReplayException("no Kafka history for section " + section.partition() + "/" + section.section()
-                    + ": topic " + topic + " does not exist");
-        }
-        List<TopicPartition> partitions = infos.stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-        consumer.assign(partitions);
-        Map<TopicPartition, Long> beginnings = consumer.beginningOffsets(partitions, left(deadline));
-        Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, left(deadline));
-        long from = Math.max(0, since.toEpochMilli() - timestampTolerance.toMillis());
-        Map<TopicPartition, Long> query = new HashMap<>();
-        partitions.forEach(tp -> query.put(tp, from));
-        Map<TopicPartition, OffsetAndTimestamp> atTime = consumer.offsetsForTimes(query, left(deadline));
-        Map<TopicPartition, Long> starts = new HashMap<>();
-        for (TopicPartition tp : partitions) {
-            long begin = beginnings.getOrDefault(tp, 0L);
-            long end = ends.getOrDefault(tp, 0L);
-            OffsetAndTimestamp found = atTime.get(tp);
-            long start = found == null ? end : found.offset();
-            // Records before the first one kept may have been as recent as the instant: retention
-            // deleted them, and the history would have a hole no one could see.
-            if (begin > 0 && start <= begin) {
-                throw new KafkaReplayException("no Kafka history for section " + section.partition() + "/" + section.section()
-                        + " since " + since + ": " + tp + " no longer holds its records from before that instant"
-                        + " (its first offset is " + begin + ")");
-            }
-            starts.put(tp, start);
-        }
-        long sinceMillis = since.toEpochMilli();
-        Map<DataKey, Long> tips = new HashMap<>();
-        List<ChangeEvent> events = new ArrayList<>();
-        long[] holes = new long[1];
-        ReadResult result = reader.read(ReadRequest.of(topic).scope(KeyScope.section(section)).startOffsets(starts)
-                .endOffsets(ends).timeout(left(deadline)), new EventHandler() {
-                    @Override
-                    public void onEvent(ChangeEvent event, RecordPosition position) {
-                        if (!ours(event) || committedMillis(event) < sinceMillis) {
-                            return;
-                        }
-                        Long tip = tips.get(event.key());
-                        ChangeEvent next;
-                        if (tip == null) {
-                            next = event; // the key's first change since the instant
-                        } else if (event.version() <= tip) {
-                            return; // a repeat
-                        } else if (event.op() != ChangeOp.SNAPSHOT && event.prevVersion() == tip) {
-                            next = event;
-                        } else if (event.state() != null) {
-                            next = HistoryChain.asSnapshot(event, tip);
-                            holes[0]++;
-                        } else {
-                            return; // a patch after a hole: DDM sends the document's snapshot
-                        }
-                        if (events.size() >= maxSectionEvents) {
-                            throw new KafkaReplayException("no Kafka history for section " + section.partition() + "/"
-                                    + section.section() + " since " + since + ": more than " + maxSectionEvents + " changes");
-                        }
-                        tips.put(event.key(), next.version());
-                        events.add(next);
-                    }
-                });
-        if (result.invalid() > 0) {
-            log.warn("{} invalid record(s) of section {}/{} in {} left out of its history, e.g. {}", result.invalid(),
-                    section.partition(), section.section(), topic, result.errors().get(0));
-        }
-        log.debug("Kafka history of section {}/{} since {}: {} events of {} keys ({} holes) from {} records of {} in {} ms",
-                section.partition(), section.section(), since, events.size(), tips.size(), holes[0], result.recordsRead(), topic,
-                (System.nanoTime() - started) / 1_000_000);
-        return List.copyOf(events);
-    }
-
-    /** When the change was committed: its Redis stream id's time, as the section log orders it; else its time. */
-    private static long committedMillis(ChangeEvent event) {
-        String streamId = event.streamId();
-        if (streamId != null) {
-            int dash = streamId.indexOf('-');
-            try {
-                return Long.parseLong(dash < 0 ? streamId : streamId.substring(0, dash));
-            } catch (NumberFormatException e) {
-                // fall through to the time
-            }
-        }
-        return event.time().toEpochMilli();
-    }
-
-    private Duration left(long deadline) {
-        long left = deadline - System.nanoTime();
-        if (left <= 0) {
-            throw new KafkaReplayException("a Kafka history read did not finish within " + timeout);
-        }
-        Duration api = reader.apiTimeout();
-        return left < api.toNanos() ? Duration.ofNanos(left) : api;
+        return new SectionHistoryRead(reader, clients.indexer(), topicOf(section), section, region, timestampTolerance,
+                maxSectionEvents, timeout).read(since, deadline);
     }
 
     /**
@@ -749,7 +491,7 @@ public final class KafkaHistorySource implements HistorySource, AutoCloseable {
                 task.future.completeExceptionally(new KafkaReplayException(task.key, "the Kafka history source is closed", null));
             }
         }
-        fetchHelpers.shutdownNow();
+        clients.shutdown();
         try {
             if (!ownedExecutor.awaitTermination(5, TimeUnit.SECONDS)) {
                 log.warn("Kafka history reads did not stop within 5 s of close");
