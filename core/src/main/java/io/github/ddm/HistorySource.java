@@ -2,6 +2,7 @@ package io.github.ddm;
 
 import io.github.ddm.schema.ChangeEvent;
 import io.github.ddm.schema.DataKey;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
@@ -24,4 +25,24 @@ public interface HistorySource {
      * @return the events found, possibly none; a failed future means "no history"
      */
     CompletableFuture<List<ChangeEvent>> changes(DataKey key, long fromVersion);
+
+    /**
+     * The changes of the whole section committed at or after {@code since} (a section subscriber's
+     * {@code changesSince} when the Redis log does not reach back that far): every change the
+     * source holds from that instant on, each key's in version order, each key's next change
+     * following the one before ({@code prevVersion}) or carrying the whole document as a snapshot.
+     * The list may stop short of now, and may lack changes the source does not carry (another
+     * region's, merged here): DDM continues from the Redis log, checks that each key's versions
+     * follow each other, and sends a snapshot of each document whose history has a hole or ends
+     * below its current version.
+     *
+     * <p>A failed future means "no history from that instant" (for example the source no longer
+     * reaches back that far): the subscriber then gets a snapshot of every document first, as
+     * without a history source. The default has none.
+     *
+     * @return the events, in the order they were committed within each key
+     */
+    default CompletableFuture<List<ChangeEvent>> sectionChanges(SectionId section, Instant since) {
+        return CompletableFuture.failedFuture(new UnsupportedOperationException("no section history"));
+    }
 }

@@ -13,6 +13,7 @@ import io.github.ddm.benchmarks.redis.PropagationHarness;
 import io.github.ddm.benchmarks.redis.UpdateLatencyBenchmark;
 import io.github.ddm.benchmarks.redis.UpdateThroughputBenchmark;
 import io.github.ddm.benchmarks.regions.RegionsHarness;
+import io.github.ddm.benchmarks.replay.KafkaHistoryHarness;
 import io.github.ddm.benchmarks.scale.ScaleHarness;
 import java.time.Duration;
 import java.util.Arrays;
@@ -20,6 +21,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.results.RunResult;
@@ -132,6 +134,21 @@ class BenchmarksSmokeIT {
         assertThat(result.convergence()).isPositive();
         // Every key changed on the same field in both regions: each region resolved conflicts.
         assertThat(result.conflictsReported()).containsOnlyKeys("eu", "us").allSatisfy((region, n) -> assertThat(n).isPositive());
+    }
+
+    @Test
+    void kafkaHistoryHarness_deliversEveryMissingVersionInOrder() {
+        KafkaHistoryHarness.Result result = KafkaHistoryHarness.run("--others", "3000", "--missing", "12", "--partitions", "3",
+                "--lookups", "3", "--between", "200", "--subscribers", "3");
+
+        List<Long> missing = LongStream.rangeClosed(result.fromVersion() + 1, result.fromVersion() + 12).boxed().toList();
+        assertThat(result.lookupVersions()).hasSize(3).allSatisfy(versions -> assertThat(versions).isEqualTo(missing));
+        assertThat(result.subscriberVersions()).hasSize(3).allSatisfy(versions -> assertThat(versions).isEqualTo(missing));
+        assertThat(result.subscribersAskedKafka()).as("each subscriber was served from Kafka").isGreaterThanOrEqualTo(3);
+        assertThat(result.index().indexed()).as("every record indexed once").isEqualTo(result.records() + 3 * 200);
+        assertThat(result.index().readBeforeIndex()).isZero();
+        assertThat(result.lookup().p50()).isPositive();
+        assertThat(result.subscriber().p50()).isPositive();
     }
 
     private static Collection<RunResult> run(int threads, Class<?>... benchmarks) throws RunnerException {

@@ -47,7 +47,7 @@ final class HistoryChain {
     }
 
     /** As core's late-subscriber snapshots do, the base is the version the subscriber has. */
-    private static ChangeEvent asSnapshot(ChangeEvent event, long base) {
+    static ChangeEvent asSnapshot(ChangeEvent event, long base) {
         if (event.op() == ChangeOp.SNAPSHOT) {
             return event;
         }

@@ -111,6 +111,16 @@ public final class KafkaEventReader {
         }
     }
 
+    /** The longest wait of one poll. */
+    Duration pollTimeout() {
+        return pollTimeout;
+    }
+
+    /** The longest wait for metadata and offsets. */
+    Duration apiTimeout() {
+        return apiTimeout;
+    }
+
     /**
      * The names of the topics that exist and {@code filter} accepts, sorted; Kafka's internal topics
      * (names starting with {@code __}) are left out.
@@ -130,7 +140,8 @@ public final class KafkaEventReader {
         }
     }
 
-    private Map<String, Object> consumerProperties() {
+    /** The consumer settings of every read: the client properties plus the reader's own (for other readers of the same topics). */
+    Map<String, Object> consumerProperties() {
         Map<String, Object> props = new HashMap<>(clientProperties);
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());

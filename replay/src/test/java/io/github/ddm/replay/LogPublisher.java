@@ -35,6 +35,11 @@ final class LogPublisher implements AutoCloseable {
         Map<String, Object> props = new HashMap<>(kafka);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        // One batch in flight per partition, without the idempotent producer's sequence numbers: a
+        // partition that is not ready yet just means a retry, in order.
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false);
+        props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
+        props.put(ProducerConfig.BATCH_SIZE_CONFIG, 64 * 1024);
         props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
         props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
         this.producer = new KafkaProducer<>(props);
@@ -82,15 +87,39 @@ final class LogPublisher implements AutoCloseable {
 
     /** Produces {@code events} again, to {@code topic}, as the contract's JSON. */
     void publishAgain(List<ChangeEvent> events, String topic) throws Exception {
+        List<Future<RecordMetadata>> sends = new ArrayList<>();
         for (ChangeEvent event : events) {
-            producer.send(new ProducerRecord<>(topic, event.key().toString(), WireForm.CONTRACT.encode(event)));
+            sends.add(producer.send(new ProducerRecord<>(topic, event.key().toString(), WireForm.CONTRACT.encode(event))));
         }
         producer.flush();
+        for (Future<RecordMetadata> send : sends) {
+            send.get(10, TimeUnit.SECONDS);
+        }
     }
 
     /** Every new log entry, as the contract's JSON. */
     List<ChangeEvent> publish(SectionId section, String topic) throws Exception {
         return publish(section, topic, n -> WireForm.CONTRACT);
+    }
+
+    /**
+     * {@code count} records of other documents of {@code section} ({@code prefix + n}, each a valid
+     * update event of region {@code region}) to {@code topic}, without waiting for each; returns
+     * once all are acknowledged.
+     */
+    void produceOthers(String topic, SectionId section, String prefix, int count, String region) throws Exception {
+        List<Future<RecordMetadata>> sends = new ArrayList<>();
+        for (int n = 0; n < count; n++) {
+            io.github.ddm.schema.DataKey key = io.github.ddm.schema.DataKey.of(section.partition(), section.section(), prefix + n);
+            ChangeEvent event = ChangeEvent.update("o" + n, key, 2, 1, "ep1", java.time.Instant.now(),
+                    io.github.ddm.schema.Origin.of(region, "other"), Events.json("[{\"op\":\"replace\",\"path\":\"/n\",\"value\":" + n + "}]"),
+                    null);
+            sends.add(producer.send(new ProducerRecord<>(topic, key.toString(), WireForm.CONTRACT.encode(event))));
+        }
+        producer.flush();
+        for (Future<RecordMetadata> send : sends) {
+            send.get(30, TimeUnit.SECONDS);
+        }
     }
 
     /** One record exactly as given (null key or value allowed); returns where it landed. */

@@ -2,6 +2,7 @@ package io.github.ddm.internal.sync;
 
 import io.github.ddm.ChangeListener;
 import io.github.ddm.HistorySource;
+import io.github.ddm.SectionId;
 import io.github.ddm.internal.buffer.ChangeBuffer;
 import io.github.ddm.internal.store.RedisDocumentStore;
 import io.github.ddm.internal.store.SectionLog;
@@ -14,9 +15,11 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -247,6 +250,9 @@ public final class Subscriptions<T> {
                         fromLog.incrementAndGet();
                         return scan(startAfter, subscriber::catchUp);
                     }
+                    if (history != null) {
+                        return sectionFromHistory(subscriber, since, startAfter);
+                    }
                     fromSnapshot.incrementAndGet();
                     return snapshotAll(subscriber).thenCompose(ignored -> scan(startAfter, subscriber::catchUp));
                 })
@@ -261,6 +267,77 @@ public final class Subscriptions<T> {
             subscriber.closed = true;
             sectionSubscribers.remove(subscriber);
         };
+    }
+
+    /**
+     * A section subscriber whose log does not reach back: the history source's changes since the
+     * instant, then the log, each key's versions checked to follow each other; then every document
+     * whose history has a hole, ends below its current version, or is missing though it changed
+     * since the instant (another region's change merged here, which the source does not carry) gets
+     * a snapshot. Without a history from the source, a snapshot of every document, as without one.
+     */
+    private CompletableFuture<Void> sectionFromHistory(SectionSubscriber subscriber, Instant since, String startAfter) {
+        CompletableFuture<List<ChangeEvent>> found;
+        try {
+            found = history.sectionChanges(new SectionId(partition, section), since);
+        } catch (RuntimeException e) {
+            found = CompletableFuture.failedFuture(e);
+        }
+        return found.handle((events, error) -> {
+            if (error != null || events == null) {
+                log.warn("section {}/{}: no history since {} from the history source ({}); sending a snapshot of every document",
+                        partition, section, since, error == null ? "none" : RedisDocumentStore.unwrap(error).getMessage());
+                return null;
+            }
+            return events;
+        }).thenCompose(events -> {
+            if (events == null) {
+                fromSnapshot.incrementAndGet();
+                return snapshotAll(subscriber).thenCompose(ignored -> scan(startAfter, subscriber::catchUp));
+            }
+            fromHistory.incrementAndGet();
+            subscriber.checkContinuity();
+            events.forEach(subscriber::catchUp);
+            return scan(startAfter, subscriber::catchUp).thenCompose(ignored -> settle(subscriber, since.toEpochMilli()));
+        });
+    }
+
+    /** Sends a snapshot of each document the catch-up left behind (see {@link #sectionFromHistory}). */
+    private CompletableFuture<Void> settle(SectionSubscriber subscriber, long sinceMillis) {
+        List<String> ids = new ArrayList<>();
+        return collectKeys(redisson.getKeys().getKeysAsync(KeysScanOptions.defaults().chunkSize(100)
+                .pattern(store.layout().documentKeyPrefix() + "*")), ids)
+                .thenCompose(ignored -> {
+                    CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+                    for (int from = 0; from < ids.size(); from += SETTLE_BATCH) {
+                        List<String> batch = ids.subList(from, Math.min(ids.size(), from + SETTLE_BATCH));
+                        chain = chain.thenCompose(done -> CompletableFuture.allOf(batch.stream()
+                                .map(id -> settleOne(subscriber, id, sinceMillis)).toArray(CompletableFuture[]::new)));
+                    }
+                    return chain;
+                });
+    }
+
+    private static final int SETTLE_BATCH = 64;
+
+    private CompletableFuture<Void> settleOne(SectionSubscriber subscriber, String id, long sinceMillis) {
+        return store.project(id, List.of())
+                .thenCompose(meta -> !subscriber.behind(id, meta.version(), meta.timeMillis(), sinceMillis)
+                        ? CompletableFuture.<Void>completedFuture(null)
+                        : store.load(id).thenAccept(stored -> {
+                            long had = subscriber.deliveredVersion(id);
+                            ChangeEvent snapshot = Snapshots.of(DataKey.of(partition, section, id), store.layout().documentKey(id),
+                                    stored, "snapshot-" + stored.version() + "-" + Long.toHexString(System.nanoTime()), had);
+                            if (snapshot != null) {
+                                fromSnapshot.incrementAndGet();
+                                subscriber.repair(snapshot);
+                            }
+                        }))
+                .exceptionally(error -> {
+                    log.warn("section {}/{}: cannot read {} for a section subscriber ({})", partition, section, id,
+                            RedisDocumentStore.unwrap(error).getMessage());
+                    return null;
+                });
     }
 
     private CompletableFuture<Void> snapshotAll(SectionSubscriber subscriber) {
@@ -350,6 +427,10 @@ public final class Subscriptions<T> {
         final ChangeListener listener;
         final Map<String, Long> delivered = new HashMap<>();
         final Deque<ChangeEvent> queued = new ArrayDeque<>();
+        // During a catch-up from a history source: a key whose next change does not follow is held
+        // until its snapshot (settle).
+        final Set<String> broken = new HashSet<>();
+        boolean checkContinuity;
         boolean live;
         volatile boolean closed;
 
@@ -369,7 +450,47 @@ public final class Subscriptions<T> {
             }
         }
 
+        synchronized void checkContinuity() {
+            checkContinuity = true;
+        }
+
+        /**
+         * Whether a document at {@code version}, last changed at {@code changedMillis}, needs a
+         * snapshot after the catch-up: its history had a hole; or it stops below that version and
+         * the queued live changes do not continue it; or it had none though the document changed
+         * since the instant.
+         */
+        synchronized boolean behind(String id, long version, long changedMillis, long sinceMillis) {
+            if (broken.contains(id)) {
+                return true;
+            }
+            Long last = delivered.get(id);
+            if (last == null) {
+                return version > 0 && changedMillis >= sinceMillis;
+            }
+            if (last >= version) {
+                return false;
+            }
+            for (ChangeEvent event : queued) {
+                if (event.key().id().equals(id) && event.prevVersion() == last) {
+                    return false; // the live changes go on from there
+                }
+            }
+            return true;
+        }
+
+        synchronized long deliveredVersion(String id) {
+            return delivered.getOrDefault(id, 0L);
+        }
+
+        /** A snapshot that ends a key's hole. */
+        synchronized void repair(ChangeEvent snapshot) {
+            broken.remove(snapshot.key().id());
+            deliver(snapshot);
+        }
+
         synchronized void goLive() {
+            checkContinuity = false;
             while (!queued.isEmpty()) {
                 deliver(queued.poll());
             }
@@ -383,6 +504,11 @@ public final class Subscriptions<T> {
             // Live changes the log scan already handed over may still arrive: always drop repeats.
             Long last = delivered.get(event.key().id());
             if (last != null && event.version() <= last) {
+                return;
+            }
+            if (checkContinuity && (broken.contains(event.key().id()) || last != null && event.prevVersion() != last
+                    && event.op() != io.github.ddm.schema.ChangeOp.SNAPSHOT)) {
+                broken.add(event.key().id()); // a hole: settled with a snapshot
                 return;
             }
             delivered.put(event.key().id(), event.version());
