@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -132,7 +133,7 @@ public final class DdmSourceTask extends SourceTask {
         try {
             SectionRounds sections = rounds();
             // The repair requests are read alongside the sections' round.
-            java.util.concurrent.CompletableFuture<io.github.ddm.SectionStore.RepairBatch> repairRead =
+            CompletableFuture<SectionStore.RepairBatch> repairRead =
                     repairs != null && !stopping.get() ? repairs.read(config.batchSize()) : null;
             try {
                 more = sections.poll(records);

@@ -4,6 +4,7 @@ import io.github.ddm.SectionStore;
 import io.github.ddm.StoreUnavailableException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -51,7 +52,7 @@ final class SectionRounds {
     private final int maxRecords;
     private final long sweepNanos;
     /** Sections to read in the next round even if no sweep is due. */
-    private final Set<SectionReader> due = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+    private final Set<SectionReader> due = Collections.newSetFromMap(new IdentityHashMap<>());
     private final ConcurrentLinkedQueue<SectionReader> wokenQueue = new ConcurrentLinkedQueue<>();
     private long lastSweepNanos;
     private boolean swept;
@@ -111,7 +112,7 @@ final class SectionRounds {
             swept = true;
             lastSweepNanos = now;
         }
-        Set<SectionReader> reading = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        Set<SectionReader> reading = Collections.newSetFromMap(new IdentityHashMap<>());
         reads.forEach(r -> reading.add(r.reader()));
         List<SectionReader> toRead = new ArrayList<>();
         for (SectionReader reader : readers) {
