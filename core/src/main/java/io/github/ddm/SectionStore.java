@@ -17,6 +17,8 @@ import io.github.ddm.schema.Origin;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.redisson.api.BatchOptions;
+import org.redisson.api.RBatch;
 import org.redisson.api.RStream;
 import org.redisson.api.stream.StreamAddArgs;
 import org.redisson.api.stream.StreamMessageId;
@@ -118,6 +120,75 @@ public final class SectionStore {
     /** Up to {@code count} log entries after {@code afterStreamId} (exclusive; {@code "0-0"} for the start). */
     public CompletableFuture<LogBatch> readLog(String afterStreamId, int count) {
         return log.after(afterStreamId, count).thenApply(b -> new LogBatch(b.events(), b.lastId(), b.entries(), b.malformed()));
+    }
+
+    /**
+     * Starts a set of log reads of many sections that go to Redis together ({@link LogReads}).
+     *
+     * @param redisson the client the sections' stores were opened with
+     */
+    public static LogReads logReads(RedissonClient redisson) {
+        return new LogReads(Objects.requireNonNull(redisson, "redisson"));
+    }
+
+    /**
+     * Log reads ({@link #readLog}, {@link #logInfo}) of any number of sections, queued and then sent
+     * together by {@link #send()}: one pipeline per Redis server (on a cluster, each master gets its
+     * sections' commands in one write and they answer in parallel), so reading a thousand sections
+     * costs about one round trip rather than a thousand. The commands of one server run in the order
+     * they were queued, so a {@link #logInfo} queued after a {@link #readLog} of the same section
+     * describes the log as it was after that read. Each future completes (or fails, with
+     * {@link StoreUnavailableException} when Redis cannot be reached) on its own: one command's failure
+     * does not fail the others.
+     *
+     * <p>Not thread-safe: queue and send on one thread. The futures complete on Redisson threads.
+     */
+    public static final class LogReads {
+
+        private final RBatch batch;
+        private boolean sent;
+        private int queued;
+
+        private LogReads(RedissonClient redisson) {
+            this.batch = redisson.createBatch(BatchOptions.defaults());
+        }
+
+        /** Queues {@link SectionStore#readLog}. @throws IllegalStateException once sent */
+        public CompletableFuture<LogBatch> readLog(SectionStore store, String afterStreamId, int count) {
+            requireOpen();
+            queued++;
+            return store.log.after(batch, afterStreamId, count)
+                    .thenApply(b -> new LogBatch(b.events(), b.lastId(), b.entries(), b.malformed()));
+        }
+
+        /** Queues {@link SectionStore#logInfo}. @throws IllegalStateException once sent */
+        public CompletableFuture<LogInfo> logInfo(SectionStore store) {
+            requireOpen();
+            queued++;
+            return store.log.info(batch).thenApply(i -> new LogInfo(i.lastGeneratedId(), i.entriesAdded(), i.length(),
+                    i.firstEntryId(), i.maxDeletedEntryId()));
+        }
+
+        /** How many reads are queued. */
+        public int size() {
+            return queued;
+        }
+
+        /** Sends the queued reads (nothing when none is queued). @throws IllegalStateException if sent already */
+        public void send() {
+            requireOpen();
+            sent = true;
+            if (queued > 0) {
+                // Each queued future reports its own command's outcome; the batch's own result adds nothing.
+                batch.executeAsync();
+            }
+        }
+
+        private void requireOpen() {
+            if (sent) {
+                throw new IllegalStateException("these log reads were sent already");
+            }
+        }
     }
 
     /**

@@ -227,4 +227,37 @@ class SectionStoreIT {
             assertThat(store.logInfo().join().lostAfter(third, 3)).as("an entry after the reader's was deleted").isTrue();
         }
     }
+
+    @Test
+    void logReads_ofManySections_goTogether_andAMissingLogFailsNothingElse() {
+        DocumentManager<Counter> writer = fixtureA.manager(Counter.class, "a");
+        writer.set("k", new Counter(0, "start")).join();
+        writer.update("k", Counter::increment).join();
+        SectionStore docs = SectionStore.open(fixtureA.client(), "ddm", DOCS);
+        SectionStore never = SectionStore.open(fixtureA.client(), "ddm", new SectionId("test", "never-written"));
+
+        SectionStore.LogReads reads = SectionStore.logReads(fixtureA.client());
+        var docsBatch = reads.readLog(docs, "0-0", 10);
+        var docsInfo = reads.logInfo(docs);
+        var neverBatch = reads.readLog(never, "0-0", 10);
+        var neverInfo = reads.logInfo(never);
+        var firstOnly = reads.readLog(docs, "0-0", 1);
+        assertThat(reads.size()).isEqualTo(5);
+        assertThat(docsBatch).as("nothing goes out before send()").isNotDone();
+        reads.send();
+
+        assertThat(docsBatch.join().entries()).isEqualTo(2);
+        assertThat(docsBatch.join().lastStreamId()).isEqualTo(docs.logHead().join());
+        assertThat(docsInfo.join().entriesAdded()).isEqualTo(2);
+        assertThat(docsInfo.join().lastGeneratedId()).isEqualTo(docs.logHead().join());
+        assertThat(neverBatch.join().entries()).isZero();
+        assertThat(neverInfo.join()).as("XINFO of a log that does not exist: nothing added, nothing lost")
+                .isEqualTo(new SectionStore.LogInfo("0-0", 0, 0, null, "0-0"));
+        assertThat(firstOnly.join().events()).extracting(ChangeEvent::version).containsExactly(1L);
+        assertThatThrownBy(() -> reads.readLog(docs, "0-0", 1)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(reads::send).isInstanceOf(IllegalStateException.class);
+        SectionStore.LogReads none = SectionStore.logReads(fixtureA.client());
+        none.send();
+        assertThat(none.size()).isZero();
+    }
 }

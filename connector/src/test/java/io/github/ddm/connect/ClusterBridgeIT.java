@@ -266,19 +266,29 @@ class ClusterBridgeIT {
         // Each half is timed from the first backlog change it delivers to the last, so that the time
         // Connect takes to resume a task is not counted.
         double sourceSeconds;
+        long sourceFirst;
+        long sourceLast;
         try (RecordCounter exported = new RecordCounter(bridge.topics())) {
             exported.awaitAtLeast(bridge.written() - backlog);
             connect.cluster().resumeConnector(bridge.source());
-            long first = exported.awaitAtLeast(bridge.written() - backlog + 1);
-            long last = exported.awaitAtLeast(bridge.written());
-            sourceSeconds = (last - first) / 1e9;
+            sourceFirst = exported.awaitAtLeast(bridge.written() - backlog + 1);
+            sourceLast = exported.awaitAtLeast(bridge.written());
+            sourceSeconds = (sourceLast - sourceFirst) / 1e9;
         }
         bridge.markSeenInB();
         connect.cluster().resumeConnector(bridge.sink());
         bridge.awaitSeenInB();
         double sinkSeconds = bridge.secondsSinceMark();
+        // When each half ran, to match a profile (JFR) of the run to the drains.
+        System.out.printf("CLUSTER-BRIDGE-WINDOWS: %s: source drain %s to %s, sink drain %s to %s%n", name,
+                instantOf(sourceFirst), instantOf(sourceLast), instantOf(bridge.firstAfterMark), instantOf(bridge.lastSeen));
         bridge.verify();
         return new double[] {(backlog - 1) / sourceSeconds, (backlog - 1) / sinkSeconds};
+    }
+
+    /** The wall-clock time of a {@link System#nanoTime()} reading. */
+    private static java.time.Instant instantOf(long nanos) {
+        return java.time.Instant.now().minusNanos(System.nanoTime() - nanos);
     }
 
     /** {@code rounds} rounds, each of which creates or updates every document of every section once. */

@@ -73,9 +73,17 @@ public class DdmSourceConfig extends DdmConnectorConfig {
 
     public static final String POLL_INTERVAL_MS_CONFIG = "source.poll.interval.ms";
     public static final String POLL_INTERVAL_MS_DOC = "How long a poll waits for a new change when no section has one "
-            + "before it returns empty-handed. It waits with blocking reads (XREAD BLOCK) on up to 16 of the task's sections, "
-            + "so a change there is exported at once; sections beyond those 16 are read at least this often.";
+            + "before it returns empty-handed. It waits with blocking reads (XREAD BLOCK) on the 16 of the task's sections "
+            + "that exported last, so a change there is exported at once; every section of the task is read at least this "
+            + "often (all together, in one pipelined round).";
     public static final long POLL_INTERVAL_MS_DEFAULT = 100;
+
+    public static final String POLL_MAX_RECORDS_CONFIG = "source.poll.max.records";
+    public static final String POLL_MAX_RECORDS_DOC = "About the most log entries one poll reads over all of the task's "
+            + "sections (which it reads together, in one pipelined round): each section read in a poll gets an equal "
+            + "share, at least 1 and at most source.batch.size. It bounds the memory a poll takes when a task exports "
+            + "many sections with a backlog; with few sections, source.batch.size is the limit.";
+    public static final int POLL_MAX_RECORDS_DEFAULT = 20_000;
 
     public static final String EXPORT_ORIGINS_CONFIG = "source.export.origins";
     public static final String EXPORT_ORIGINS_DOC = "Which changes to export. local: only those whose origin region is "
@@ -116,6 +124,8 @@ public class DdmSourceConfig extends DdmConnectorConfig {
                     Importance.MEDIUM, BATCH_SIZE_DOC, SOURCE_GROUP, 5, Width.SHORT, "Batch size")
             .define(POLL_INTERVAL_MS_CONFIG, Type.LONG, POLL_INTERVAL_MS_DEFAULT, ConfigDef.Range.between(1, 60_000),
                     Importance.MEDIUM, POLL_INTERVAL_MS_DOC, SOURCE_GROUP, 6, Width.SHORT, "Poll interval (ms)")
+            .define(POLL_MAX_RECORDS_CONFIG, Type.INT, POLL_MAX_RECORDS_DEFAULT, ConfigDef.Range.between(1, 1_000_000),
+                    Importance.LOW, POLL_MAX_RECORDS_DOC, SOURCE_GROUP, 11, Width.SHORT, "Entries read per poll")
             .define(EXPORT_ORIGINS_CONFIG, Type.STRING, EXPORT_ORIGINS_DEFAULT, ConfigDef.CaseInsensitiveValidString.in(
                             ExportOrigins.LOCAL.configValue(), ExportOrigins.ALL.configValue()),
                     Importance.HIGH, EXPORT_ORIGINS_DOC, SOURCE_GROUP, 7, Width.SHORT, "Exported origins")
@@ -236,6 +246,11 @@ public class DdmSourceConfig extends DdmConnectorConfig {
     /** The longest a poll waits when there is nothing to export. */
     public Duration pollInterval() {
         return Duration.ofMillis(getLong(POLL_INTERVAL_MS_CONFIG));
+    }
+
+    /** About the most log entries one poll reads over all of the task's sections. */
+    public int pollMaxRecords() {
+        return getInt(POLL_MAX_RECORDS_CONFIG);
     }
 
     /** Which origins are exported. */

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -23,9 +24,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Exports the change logs of the sections assigned to it: each poll reads up to
- * {@code source.batch.size} entries per section (see {@link SectionReader} for positions, origin
- * filtering and snapshots after a trimmed log) and returns them as records keyed by document key.
+ * Exports the change logs of the sections assigned to it: each poll reads the due sections together,
+ * up to {@code source.batch.size} entries per section and about {@code source.poll.max.records} in
+ * all, in one pipelined round ({@link SectionRounds}: which sections, and the read-ahead while Connect
+ * commits the previous records), and returns them as records keyed by document key (see
+ * {@link SectionReader} for positions, origin filtering and snapshots after a trimmed log). A task
+ * may export thousands of sections.
  *
  * <p><b>Offsets.</b> The source partition of a section is {@code {namespace, partition, section}},
  * its offset {@code {streamId}}. A restarted task resumes after the stored stream id. Without one it
@@ -33,9 +37,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Threads.</b> {@link #poll()} runs on the worker's task thread; {@link #stop()} may run on
  * another one: it sets an atomic flag, wakes a waiting poll and closes the Redis client. When no
- * section has anything to read, a poll waits for the next log entry with blocking reads
- * ({@link LogWatcher}), at most {@code source.poll.interval.ms}; so an idle task exports a new
- * change within a round trip, and a poll never takes much longer than the poll interval.
+ * section has anything to read, a poll waits for the next log entry with blocking reads on the most
+ * recently active sections ({@link LogWatcher}), at most {@code source.poll.interval.ms}; so an idle
+ * task exports a new change there within a round trip, one elsewhere within the poll interval (every
+ * section is read at least that often), and a poll never takes much longer than the poll interval.
  *
  * <p><b>Redis failures.</b> A poll that cannot reach Redis throws {@link RetriableException}, and the
  * next polls wait {@code redis.retry.backoff.ms} (in steps of at most the poll interval) before trying
@@ -59,8 +64,7 @@ public final class DdmSourceTask extends SourceTask {
     private String storedRepairsOffset;
     private RepairReader repairs;
     private RedissonClient redisson;
-    private List<SectionReader> readers;
-    private int nextReader;
+    private SectionRounds rounds;
     private int failures;
     private long retryAtNanos;
     private RuntimeException fatal;
@@ -127,18 +131,20 @@ public final class DdmSourceTask extends SourceTask {
         StoreUnavailableException failure = null;
         boolean more = false;
         try {
-            List<SectionReader> sections = readers();
-            int n = sections.size();
-            for (int i = 0; i < n && !stopping.get(); i++) {
-                // Start with a different section each time, so that a busy one cannot starve the others.
-                more |= sections.get((nextReader + i) % n).poll(records, config.batchSize());
+            SectionRounds sections = rounds();
+            // The repair requests are read alongside the sections' round.
+            CompletableFuture<SectionStore.RepairBatch> repairRead =
+                    repairs != null && !stopping.get() ? repairs.read(config.batchSize()) : null;
+            try {
+                more = sections.poll(records);
+            } catch (StoreUnavailableException e) {
+                failure = e;
             }
-            if (repairs != null && !stopping.get()) {
-                more |= repairs.poll(records, config.batchSize());
+            if (repairRead != null) {
+                more |= repairs.accept(repairRead, records, config.batchSize());
             }
-            nextReader = n == 0 ? 0 : (nextReader + 1) % n;
         } catch (StoreUnavailableException e) {
-            failure = e;
+            failure = failure == null ? e : failure;
         } catch (RuntimeException e) {
             if (stopping.get()) {
                 return null; // the client was closed under us by stop()
@@ -159,17 +165,21 @@ public final class DdmSourceTask extends SourceTask {
         }
         failures = 0;
         if (records.isEmpty()) {
-            if (!more && !stopping.get() && readers != null) {
-                watcher.await(readers, nextReader, config.pollInterval());
+            if (!more && !stopping.get() && rounds != null) {
+                watcher.await(rounds.watchOrder(LogWatcher.MAX_WATCHED), config.pollInterval(), rounds::woken);
             }
             return null;
+        }
+        if (!stopping.get()) {
+            // Connect now converts, sends and commits these records: meanwhile the next round is read.
+            rounds.readAhead();
         }
         return records;
     }
 
-    private List<SectionReader> readers() {
-        if (readers != null) {
-            return readers;
+    private SectionRounds rounds() {
+        if (rounds != null) {
+            return rounds;
         }
         RedissonClient client;
         try {
@@ -180,7 +190,7 @@ public final class DdmSourceTask extends SourceTask {
         synchronized (clientLock) {
             if (stopping.get()) {
                 shutdown(client);
-                return List.of();
+                throw new ConnectException("the task is stopping");
             }
             redisson = client;
         }
@@ -195,8 +205,8 @@ public final class DdmSourceTask extends SourceTask {
         if (config.exportsRepairs()) {
             repairs = new RepairReader(client, config.namespace(), config.region(), controlTopic, storedRepairsOffset);
         }
-        readers = List.copyOf(opened);
-        return readers;
+        rounds = new SectionRounds(client, opened, config.batchSize(), config.pollMaxRecords(), config.pollInterval());
+        return rounds;
     }
 
     private RuntimeException retryOrFail(StoreUnavailableException e) {

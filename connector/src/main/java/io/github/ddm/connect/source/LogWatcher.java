@@ -8,17 +8,19 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * Lets an idle source task sleep until a watched section log gets a new entry, instead of reading
  * every section again after a fixed pause. Each watched section has one blocking
  * {@code XREAD COUNT 1 BLOCK} outstanding (a key per command, so it works on a Redis Cluster, where
- * one XREAD cannot span sections); the first that finds an entry wakes the task, which then reads
- * in batches as usual. The entry that woke it is read again by that batch: the wait only signals.
+ * one XREAD cannot span sections); the first that finds an entry wakes the task and names its
+ * section, which the next poll reads. The entry that woke it is read again by that read: the wait
+ * only signals.
  *
  * <p>At most {@value #MAX_WATCHED} sections are watched at a time, since each wait holds a
- * connection of the client's pool; with more sections in one task the window moves with the task's
- * rotation, and every section is read at least once per poll interval either way.
+ * connection of the client's pool: the caller passes the most recently active first. Every section,
+ * watched or not, is read at least once per poll interval ({@link SectionRounds}).
  *
  * <p>{@link #await} runs on the task's poll thread; {@link #wake} may be called from any thread.
  */
@@ -32,11 +34,13 @@ final class LogWatcher {
     /**
      * Waits until a watched section has an entry after its reader's position, {@link #wake} is
      * called, or {@code timeout} passes. Returns at once if a reader must be polled right away.
+     *
+     * @param watched the sections to watch, at most {@value #MAX_WATCHED} are taken
+     * @param woken told of each section whose wait saw a new entry (or failed), on a Redis thread
      */
-    void await(List<SectionReader> readers, int first, Duration timeout) throws InterruptedException {
-        int n = readers.size();
-        for (int i = 0; i < Math.min(n, MAX_WATCHED); i++) {
-            SectionReader reader = readers.get((first + i) % n);
+    void await(List<SectionReader> watched, Duration timeout, Consumer<SectionReader> woken) throws InterruptedException {
+        for (int i = 0; i < Math.min(watched.size(), MAX_WATCHED); i++) {
+            SectionReader reader = watched.get(i);
             CompletableFuture<Boolean> outstanding = pending.get(reader.section());
             if (outstanding != null && !outstanding.isDone()) {
                 continue; // still blocked at an older position, which had nothing after it: it fires on the next entry
@@ -49,12 +53,16 @@ final class LogWatcher {
             // A failed wait wakes the task too: the next read then meets the failure and retries or fails properly.
             wait.whenComplete((found, error) -> {
                 if (error != null || Boolean.TRUE.equals(found)) {
+                    woken.accept(reader);
                     signals.release();
                 }
             });
         }
+        if (pending.size() > 4 * MAX_WATCHED) {
+            pending.values().removeIf(CompletableFuture::isDone);
+        }
         signals.tryAcquire(timeout.toNanos(), TimeUnit.NANOSECONDS);
-        // Signals of earlier waits are stale now: the task reads every section next anyway.
+        // Signals of earlier waits are stale now: their sections are due already.
         signals.drainPermits();
     }
 

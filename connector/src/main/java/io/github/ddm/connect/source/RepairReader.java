@@ -7,6 +7,7 @@ import io.github.ddm.connect.ControlRecord;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.connect.header.ConnectHeaders;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.redisson.api.RedissonClient;
@@ -48,8 +49,22 @@ final class RepairReader {
      * @throws io.github.ddm.StoreUnavailableException if Redis failed; nothing changed, retry later
      */
     boolean poll(List<SourceRecord> out, int max) throws InterruptedException {
-        SectionStore.RepairBatch batch = RedisWait.await(SectionStore.readRepairRequests(redisson, namespace, position, max),
-                CALL_TIMEOUT, "read the repair requests of namespace " + namespace);
+        return accept(read(max), out, max);
+    }
+
+    /** Starts reading up to {@code max} requests after the position; {@link #accept} takes them. */
+    CompletableFuture<SectionStore.RepairBatch> read(int max) {
+        return SectionStore.readRepairRequests(redisson, namespace, position, max);
+    }
+
+    /**
+     * Adds the requests of a {@link #read} started at the current position to {@code out}.
+     *
+     * @return whether there may be more right away
+     * @throws io.github.ddm.StoreUnavailableException if Redis failed; nothing changed, retry later
+     */
+    boolean accept(CompletableFuture<SectionStore.RepairBatch> read, List<SourceRecord> out, int max) throws InterruptedException {
+        SectionStore.RepairBatch batch = RedisWait.await(read, CALL_TIMEOUT, "read the repair requests of namespace " + namespace);
         for (RepairRequest request : batch.requests()) {
             ControlRecord record = ControlRecord.repair(request.region(), namespace, request.section(), request.id(),
                     request.have() == null ? null : request.have().toJson(), request.time().toEpochMilli());

@@ -45,6 +45,9 @@ import org.slf4j.LoggerFactory;
  * that a snapshot already covers (committed between the head and the end of the snapshot, with a
  * version not above the snapshot's) are not exported, so each key's versions stay increasing in Kafka.
  *
+ * <p>The task reads its sections together ({@link SectionRounds}): it sends the reads and hands each
+ * reader its own ({@link #start}, {@link #accept}); {@link #poll} does one section's whole step alone.
+ *
  * <p>Confined to the task's poll thread. State changes only after every Redis call of a step
  * succeeded, so a failed step can simply be repeated.
  */
@@ -125,36 +128,97 @@ final class SectionReader {
         return position == null || snapshot != null ? null : store.awaitLog(position, timeout);
     }
 
+    /** The section's store. */
+    SectionStore store() {
+        return store;
+    }
+
+    /** Whether the start position is still to be resolved, from the log's info ({@link #start}). */
+    boolean needsStart() {
+        return position == null && snapshot == null;
+    }
+
+    /** Whether a snapshot is in progress: the next step is {@link #snapshotStep}, not a log read. */
+    boolean inSnapshot() {
+        return snapshot != null;
+    }
+
+    /** Where the next log read starts (exclusive), or null when the next step is not a log read. */
+    String readPosition() {
+        return snapshot != null ? null : position;
+    }
+
+    /** When this section last produced a record; the most recently active sections are watched first. */
+    long lastRecordNanos() {
+        return lastRecordNanos;
+    }
+
     /**
-     * Adds up to {@code max} records to {@code out}.
+     * Whether a log read that found nothing still needs the log's info read after it: while the
+     * count of entries up to the position is unknown, and when the idle check that the log still holds
+     * what was read ({@link #checkLogStillThere}) is due.
+     */
+    boolean wantsInfoWhenEmpty() {
+        return entriesThrough < 0 || System.nanoTime() - lastLogCheckNanos >= heartbeatNanos;
+    }
+
+    /**
+     * Adds up to {@code max} records to {@code out}, reading from Redis one call after another: the
+     * whole step of one section. The task reads its sections together instead ({@link #start},
+     * {@link #accept}); this serves a reader used alone.
      *
      * @return whether the section may have more to read right away
      * @throws io.github.ddm.StoreUnavailableException if Redis failed; nothing changed, retry later
      */
     boolean poll(List<SourceRecord> out, int max) throws InterruptedException {
-        if (position == null) {
-            resolveStart();
+        if (needsStart()) {
+            start(logInfo());
         }
         if (snapshot != null) {
             return snapshotStep(out, max);
         }
         String after = position;
         SectionStore.LogBatch batch = RedisWait.await(store.readLog(after, max), CALL_TIMEOUT, "read the log of " + section);
+        SectionStore.LogInfo info = batch.entries() > 0 || wantsInfoWhenEmpty() ? logInfo() : null;
+        return accept(after, batch, info, out, max);
+    }
+
+    /**
+     * Takes a read of the log after {@code after} (which must be the current {@link #readPosition()}),
+     * and the log's info read after it on the same connection: null only for an empty read when
+     * {@link #wantsInfoWhenEmpty()} said no. Asked after the read, an info that reports no loss proves
+     * that the batch follows the position without a hole.
+     *
+     * @return whether the section may have more to read right away
+     * @throws io.github.ddm.StoreUnavailableException if Redis failed while starting a snapshot; nothing changed
+     * @throws IllegalStateException if the read does not start at the current position
+     */
+    boolean accept(String after, SectionStore.LogBatch batch, SectionStore.LogInfo info, List<SourceRecord> out, int max)
+            throws InterruptedException {
+        if (snapshot != null || !after.equals(position)) {
+            throw new IllegalStateException(section + ": a log read after " + after + " does not continue at " + position);
+        }
         if (batch.entries() == 0) {
+            if (info == null) {
+                heartbeatIfDue(out);
+                return false;
+            }
             if (entriesThrough < 0) {
                 // Caught up: if nothing was added since, the log's count of added entries is the position's.
-                SectionStore.LogInfo info = logInfo();
                 if (info.lastGeneratedId().equals(position)) {
                     entriesThrough = info.entriesAdded();
                 }
             } else if (System.nanoTime() - lastLogCheckNanos >= heartbeatNanos) {
                 lastLogCheckNanos = System.nanoTime();
-                checkLogStillThere(out);
+                checkLogStillThere(info, out);
             }
             heartbeatIfDue(out);
             return false;
         }
-        if (logInfo().lostAfter(after, entriesThrough)) {
+        if (info == null) {
+            throw new IllegalArgumentException(section + ": a non-empty log read needs the log's info read after it");
+        }
+        if (info.lostAfter(after, entriesThrough)) {
             startSnapshot(after);
             return true;
         }
@@ -198,9 +262,18 @@ final class SectionReader {
         return RedisWait.await(store.logInfo(), CALL_TIMEOUT, "describe the log of " + section);
     }
 
-    private void resolveStart() throws InterruptedException {
+    /**
+     * Resolves where the reader starts ({@link #needsStart()}), given the log's info read now: after
+     * the stored offset, at the log's head, or at its start; with a snapshot first if the log lost
+     * entries there.
+     *
+     * @throws io.github.ddm.StoreUnavailableException if Redis failed while starting a snapshot; nothing changed
+     */
+    void start(SectionStore.LogInfo info) throws InterruptedException {
+        if (!needsStart()) {
+            return;
+        }
         if (storedOffset != null) {
-            SectionStore.LogInfo info = logInfo();
             if (info.lostAfter(storedOffset, -1)) {
                 startSnapshot(storedOffset);
             } else if (info.lastGeneratedId().equals(storedOffset)) {
@@ -211,12 +284,11 @@ final class SectionReader {
             }
             log.info("{}: resuming after log entry {} (stored offset)", section, storedOffset);
         } else if (start == DdmSourceConfig.StartPosition.LATEST) {
-            SectionStore.LogInfo info = logInfo();
             position = info.lastGeneratedId();
             entriesThrough = info.entriesAdded();
             log.info("{}: no stored offset; starting at the log head {} (only later changes are exported)", section, position);
         } else {
-            if (logInfo().lostAfter(SourceOffsets.LOG_START, 0)) {
+            if (info.lostAfter(SourceOffsets.LOG_START, 0)) {
                 startSnapshot(SourceOffsets.LOG_START);
             } else {
                 position = SourceOffsets.LOG_START;
@@ -257,7 +329,13 @@ final class SectionReader {
         position = lostAfter;
     }
 
-    private boolean snapshotStep(List<SourceRecord> out, int max) throws InterruptedException {
+    /**
+     * Emits the next chunk of a snapshot in progress ({@link #inSnapshot()}).
+     *
+     * @return true (a snapshot step always leaves more to do right away)
+     * @throws io.github.ddm.StoreUnavailableException if Redis failed; nothing changed, retry later
+     */
+    boolean snapshotStep(List<SourceRecord> out, int max) throws InterruptedException {
         Snapshot s = snapshot;
         List<String> chunk = s.ids.subList(s.next, Math.min(s.ids.size(), s.next + max));
         List<CompletableFuture<Optional<ChangeEvent>>> reads = new ArrayList<>(chunk.size());
@@ -322,11 +400,10 @@ final class SectionReader {
      * with the section's data (a flush, a failover to an empty replica): the source asks the other
      * regions for the whole section and starts the new log from its beginning.
      */
-    private void checkLogStillThere(List<SourceRecord> out) throws InterruptedException {
+    private void checkLogStillThere(SectionStore.LogInfo info, List<SourceRecord> out) {
         if (position.equals(SourceOffsets.LOG_START)) {
             return;
         }
-        SectionStore.LogInfo info = logInfo();
         if (SourceOffsets.compare(info.lastGeneratedId(), position) >= 0 && info.entriesAdded() >= entriesThrough) {
             return;
         }

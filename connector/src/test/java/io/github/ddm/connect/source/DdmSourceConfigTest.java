@@ -52,6 +52,7 @@ class DdmSourceConfigTest {
         assertThat(config.pollInterval()).isEqualTo(Duration.ofMillis(DdmSourceConfig.POLL_INTERVAL_MS_DEFAULT));
         assertThat(config.discoveryInterval()).isEqualTo(Duration.ofMillis(DdmSourceConfig.DISCOVERY_INTERVAL_MS_DEFAULT));
         assertThat(config.batchSize()).isEqualTo(DdmSourceConfig.BATCH_SIZE_DEFAULT);
+        assertThat(config.pollMaxRecords()).isEqualTo(DdmSourceConfig.POLL_MAX_RECORDS_DEFAULT);
         assertThat(config.exportOrigins()).isEqualTo(ExportOrigins.LOCAL);
         assertThat(config.startPosition()).isEqualTo(StartPosition.EARLIEST);
         assertThat(config.topicOf(new SectionId("orders", "book"))).isEqualTo("ddm.eu-west.orders.book");
@@ -67,7 +68,8 @@ class DdmSourceConfigTest {
 
         assertThat(own).extracting(k -> k.name).containsExactlyInAnyOrder("source.sections", "source.sections.pattern",
                 "source.discovery.interval.ms", "source.topic.template", "source.batch.size", "source.poll.interval.ms",
-                "source.export.origins", "source.start", "source.control.topic", "source.heartbeat.interval.ms");
+                "source.export.origins", "source.start", "source.control.topic", "source.heartbeat.interval.ms",
+                "source.poll.max.records");
         for (ConfigDef.ConfigKey key : own) {
             assertThat(key.hasDefault()).as(key.name).isTrue();
             assertThat(key.validator).as(key.name).isNotNull();

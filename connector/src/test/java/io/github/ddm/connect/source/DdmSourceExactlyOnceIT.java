@@ -8,17 +8,33 @@ import static io.github.ddm.connect.source.SourceTestSupport.contractJson;
 import static io.github.ddm.connect.source.SourceTestSupport.readAll;
 import static io.github.ddm.connect.source.SourceTestSupport.sourceConfig;
 import static io.github.ddm.connect.source.SourceTestSupport.storedVersions;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.ddm.DocumentManager;
 import io.github.ddm.RedisClients;
 import io.github.ddm.SectionId;
+import io.github.ddm.SectionStore;
 import io.github.ddm.connect.source.SourceTestSupport.BackgroundWriter;
 import io.github.ddm.connect.source.SourceTestSupport.Doc;
+import io.github.ddm.connect.source.SourceTestSupport.Exported;
+import io.github.ddm.schema.ChangeEvent;
+import io.github.ddm.schema.DataKey;
+import io.github.ddm.schema.Origin;
+import io.github.ddm.schema.VersionVector;
 import io.github.ddm.testkit.junit.ConnectExtension;
 import io.github.ddm.testkit.junit.RedisServerExtension;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.redisson.api.RedissonClient;
@@ -74,6 +90,84 @@ class DdmSourceExactlyOnceIT {
             redisson.shutdown();
         }
     }
+
+    /**
+     * One task exports {@value #MANY_SECTIONS} sections (far more than it watches with blocking reads)
+     * to one topic: every change of every section is in Kafka exactly once, across a task restart
+     * that resumes each section from its own committed offset, and changes made after the restart in
+     * every section (most of them unwatched) are exported too.
+     */
+    @Test
+    void manySections_oneTask_exportEachChangeExactlyOnce_acrossARestart() throws Exception {
+        String name = "many";
+        String topic = "ddm.eu.many";
+        List<SectionId> sections = new ArrayList<>();
+        for (int i = 0; i < MANY_SECTIONS; i++) {
+            sections.add(new SectionId("many", String.format("s%04d", i)));
+        }
+        RedissonClient redisson = RedisClients.create(redis.server().uri());
+        try {
+            ManyWriter writer = new ManyWriter(redisson, sections);
+            writer.write(1);
+            writer.write(2);
+            connect.server().cluster().configureConnector(name, sourceConfig(redis.server().uri(), "source.sections",
+                    sections.stream().map(s -> s.partition() + "." + s.section()).collect(Collectors.joining(",")),
+                    "source.topic.template", "ddm.${region}.many", "source.poll.max.records", "1000",
+                    "exactly.once.support", "required"));
+            awaitRunning(connect.server(), name, 1);
+            awaitExportedAtLeast(topic, 2L * MANY_SECTIONS);
+
+            connect.server().cluster().restartConnectorAndTasks(name, false, true, false);
+            awaitRunning(connect.server(), name, 1);
+            writer.write(3);
+            awaitExportedAtLeast(topic, 3L * MANY_SECTIONS);
+
+            List<Exported> exported = readAll(bootstrap(), topic, contractJson());
+            Map<String, List<Long>> versions = new HashMap<>();
+            SourceTestSupport.byKey(exported).forEach((key, records) ->
+                    versions.put(key, records.stream().map(r -> r.event().version()).toList()));
+            assertThat(versions).as("keys exported").hasSize(MANY_SECTIONS);
+            versions.forEach((key, list) -> assertThat(list).as("versions of %s, in topic order", key).containsExactly(1L, 2L, 3L));
+            assertThat(exported).hasSize(3 * MANY_SECTIONS);
+            connect.server().cluster().deleteConnector(name);
+        } finally {
+            redisson.shutdown();
+        }
+    }
+
+    private static final int MANY_SECTIONS = 1_200;
+
+    /** Writes version n of one document in each section, through core's commit script, many at once. */
+    private record ManyWriter(RedissonClient redisson, List<SectionId> sections) {
+
+        void write(long version) throws Exception {
+            List<CompletableFuture<SectionStore.ApplyOutcome>> writes = new ArrayList<>();
+            for (SectionId section : sections) {
+                DataKey key = DataKey.of(section.partition(), section.section(), "k");
+                JsonNode state = JSON.readTree("{\"n\":" + version + "}");
+                ChangeEvent event = version == 1
+                        ? ChangeEvent.create("c-" + section.section(), key, 1, 0, "wEpoch", Instant.now(), Origin.of(REGION, "w"), state)
+                        : ChangeEvent.update("u" + version + "-" + section.section(), key, version, version - 1, "wEpoch", Instant.now(),
+                                Origin.of(REGION, "w"), JSON.readTree("[{\"op\":\"replace\",\"path\":\"/n\",\"value\":" + version + "}]"),
+                                null);
+                writes.add(SectionStore.open(redisson, "ddm", section)
+                        .apply(event.withClock("L", VersionVector.of(Map.of(REGION + "~L", version)))));
+                if (writes.size() >= 200) {
+                    awaitApplied(writes);
+                }
+            }
+            awaitApplied(writes);
+        }
+
+        private static void awaitApplied(List<CompletableFuture<SectionStore.ApplyOutcome>> writes) throws Exception {
+            for (CompletableFuture<SectionStore.ApplyOutcome> write : writes) {
+                assertThat(write.get(30, TimeUnit.SECONDS)).isInstanceOf(SectionStore.ApplyOutcome.Applied.class);
+            }
+            writes.clear();
+        }
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private static String bootstrap() {
         return connect.server().kafka().bootstrapServers();

@@ -8,7 +8,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import org.redisson.api.RBatch;
 import org.redisson.api.RStream;
+import org.redisson.api.RStreamAsync;
 import org.redisson.api.RedissonClient;
 import org.redisson.api.stream.StreamMessageId;
 import org.redisson.api.stream.StreamAddArgs;
@@ -95,6 +97,15 @@ public final class SectionLog {
 
     /** The log's {@link Info}; {@link Info#ABSENT} when the log does not exist. */
     public CompletableFuture<Info> info() {
+        return info(stream);
+    }
+
+    /** {@link #info()}, queued on {@code batch}: it completes once the caller executed the batch. */
+    public CompletableFuture<Info> info(RBatch batch) {
+        return info(batch.<String, String>getStream(name, StringCodec.INSTANCE));
+    }
+
+    private static CompletableFuture<Info> info(RStreamAsync<String, String> stream) {
         return stream.getInfoAsync().toCompletableFuture()
                 .thenApply(info -> {
                     StreamMessageId maxDeleted = info.getMaxDeletedEntryId();
@@ -156,6 +167,15 @@ public final class SectionLog {
 
     /** Up to {@code count} entries after {@code afterId} (exclusive), oldest first. */
     public CompletableFuture<Batch> after(String afterId, int count) {
+        return after(stream, afterId, count);
+    }
+
+    /** {@link #after(String, int)}, queued on {@code batch}: it completes once the caller executed the batch. */
+    public CompletableFuture<Batch> after(RBatch batch, String afterId, int count) {
+        return after(batch.<String, String>getStream(name, StringCodec.INSTANCE), afterId, count);
+    }
+
+    private CompletableFuture<Batch> after(RStreamAsync<String, String> stream, String afterId, int count) {
         StreamRangeArgs args = StreamRangeArgs.startIdExclusive(parse(afterId)).endId(StreamMessageId.MAX).count(count);
         return stream.rangeAsync(args).toCompletableFuture()
                 .thenApply(entries -> decode(afterId, entries))
