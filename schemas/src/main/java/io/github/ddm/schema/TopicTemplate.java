@@ -26,6 +26,12 @@ public final class TopicTemplate {
     /** The connector's default: one topic per region and section. */
     public static final String DEFAULT = "ddm.${region}.${partition}.${section}";
 
+    /** The connector's default control topic of a region ({@code source.control.topic}). */
+    public static final String CONTROL_DEFAULT = "ddm.${region}.control";
+
+    /** The namespace unless one is given. */
+    public static final String DEFAULT_NAMESPACE = "ddm";
+
     /** Kafka's limit on topic names. */
     public static final int MAX_TOPIC_LENGTH = 249;
 
