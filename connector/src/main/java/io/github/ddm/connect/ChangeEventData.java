@@ -85,16 +85,22 @@ public final class ChangeEventData {
 
     /**
      * The event as a Struct of {@link #VALUE_SCHEMA}. The Struct remembers the event, so the
-     * converter and the sink take it as it is rather than reading the Struct back.
+     * converter and the sink take it as it is rather than reading the Struct back, and writes its
+     * JSON-text fields only when they are read.
      */
     public static Struct toStruct(ChangeEvent event) {
         return new EventStruct(event);
     }
 
-    /** Puts every field of {@code event} into {@code struct}, in {@link WireForm#FIELDS} order. */
-    static void fill(Struct struct, ChangeEvent event) {
+    /**
+     * Puts the fields of {@code event} into {@code struct}, in {@link WireForm#FIELDS} order: all of
+     * them, or all but the JSON-text ones (which {@link EventStruct} writes when they are read).
+     */
+    static void fill(Struct struct, ChangeEvent event, boolean jsonTexts) {
         for (WireForm.Field field : WireForm.FIELDS) {
-            struct.put(field.wireName(), value(event, field));
+            if (jsonTexts || field.type() != WireForm.Type.JSON) {
+                struct.put(field.wireName(), value(event, field));
+            }
         }
     }
 

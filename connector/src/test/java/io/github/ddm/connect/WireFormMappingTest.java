@@ -98,6 +98,20 @@ class WireFormMappingTest {
     }
 
     @Test
+    void jsonConverter_writesTheSameBytesForTheEventsStructAsForAPlainOne() throws Exception {
+        for (boolean schemas : new boolean[] {true, false}) {
+            org.apache.kafka.connect.json.JsonConverter json = new org.apache.kafka.connect.json.JsonConverter();
+            json.configure(Map.of("schemas.enable", Boolean.toString(schemas)), false);
+            Struct lazy = ChangeEventData.toStruct(richEvent());
+            Struct plain = plainCopy(ChangeEventData.toStruct(richEvent()));
+            assertThat(new String(json.fromConnectData("t", ChangeEventData.VALUE_SCHEMA, lazy), StandardCharsets.UTF_8))
+                    .as("schemas.enable=%s", schemas)
+                    .isEqualTo(new String(json.fromConnectData("t", ChangeEventData.VALUE_SCHEMA, plain), StandardCharsets.UTF_8))
+                    .contains("\"conflicts\":\"[{");
+        }
+    }
+
+    @Test
     void changedStruct_forgetsItsEvent_andIsReadBackStrictly() throws Exception {
         Struct struct = ChangeEventData.toStruct(richEvent());
         struct.put("epoch", "other");
