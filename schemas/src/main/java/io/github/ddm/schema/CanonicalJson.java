@@ -139,7 +139,10 @@ final class CanonicalJson {
             return node.getClass() == TextNode.class;
         }
         if (node.isNumber()) {
-            return number(node) == node;
+            if (node.getClass() == LongNode.class) {
+                return node.longValue() != (int) node.longValue(); // a parser's long is always out of int range
+            }
+            return number(node) == node; // IntNode, BigIntegerNode past long, finite DoubleNode (else it throws)
         }
         return node.isBoolean() || node.isNull();
     }

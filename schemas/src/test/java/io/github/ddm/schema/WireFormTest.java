@@ -86,6 +86,18 @@ class WireFormTest {
         assertThat(copied.patch()).as("a deep copy of an event's tree is a caller's tree").isNotSameAs(built.patch());
     }
 
+    @Test
+    void parsedTrees_areAdoptedWithoutACopy_unlessANumberNeedsConverting() {
+        JsonNode parsed = Fixtures.json("{\"a\":{\"n\":12345678901234,\"i\":7,\"d\":1.5,\"big\":123456789012345678901234567890}}");
+        JsonNode adopted = CanonicalJson.adopt("state", parsed);
+        assertThat(CanonicalJson.isOwned(adopted)).isTrue();
+        assertThat(adopted.get("a")).as("the parsed subtree is kept").isSameAs(parsed.get("a"));
+        JsonNode built = Fixtures.JSON.createObjectNode().set("a", Fixtures.JSON.createObjectNode().put("n", 5L));
+        JsonNode copied = CanonicalJson.adopt("state", built);
+        assertThat(copied.get("a")).as("a LongNode holding an int is converted, so copied").isNotSameAs(built.get("a"));
+        assertThat(copied.get("a").get("n").getClass().getSimpleName()).isEqualTo("IntNode");
+    }
+
     private static List<String> names(JsonNode node) {
         List<String> names = new ArrayList<>();
         for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
