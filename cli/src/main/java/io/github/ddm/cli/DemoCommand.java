@@ -142,9 +142,8 @@ final class DemoCommand implements Callable<Integer> {
         Map<String, AtomicLong> records = new TreeMap<>();
         List<String> foreign = new ArrayList<>();
         for (String region : List.of(EU, US)) {
-            String prefix = "ddm." + region + ".";
             records.put(region, new AtomicLong());
-            KafkaRecords.read(run.stack().bootstrapServers(), t -> t.startsWith(prefix) && !t.equals(LocalStack.controlTopic(region)),
+            KafkaRecords.read(run.stack().bootstrapServers(), t -> LocalStack.isChangeTopic(region, t),
                     timeout, r -> {
                         records.get(region).incrementAndGet();
                         ChangeEvent event = ChangeEventCodec.decode(r.value());

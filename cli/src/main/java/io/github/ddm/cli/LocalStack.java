@@ -5,6 +5,7 @@ import io.github.ddm.connect.ChangeEventConverter;
 import io.github.ddm.connect.sink.DdmSinkConnector;
 import io.github.ddm.connect.source.DdmSourceConnector;
 import io.github.ddm.schema.Names;
+import io.github.ddm.schema.TopicTemplate;
 import io.github.ddm.testkit.ConnectCluster;
 import io.github.ddm.testkit.RedisServer;
 import java.io.OutputStream;
@@ -37,6 +38,10 @@ import java.util.stream.Collectors;
  * Public for the benchmarks module's regions harness, which measures on the same stack.
  */
 public final class LocalStack implements AutoCloseable {
+
+    /** The topics of the stack: the connector's defaults, parsed by the one parser of topic templates. */
+    private static final TopicTemplate CHANGE_TOPICS = TopicTemplate.parse(TopicTemplate.DEFAULT);
+    private static final TopicTemplate CONTROL_TOPICS = TopicTemplate.parse(TopicTemplate.CONTROL_DEFAULT);
 
     private static final String CONVERTER = ChangeEventConverter.class.getName();
     private static final int CHANGE_TOPIC_PARTITIONS = 3;
@@ -161,12 +166,18 @@ public final class LocalStack implements AutoCloseable {
 
     /** The topic a region's source writes a section's changes to. */
     static String topic(String region, String partition, String section) {
-        return "ddm." + region + "." + partition + "." + section;
+        return CHANGE_TOPICS.topic(TopicTemplate.DEFAULT_NAMESPACE, region, partition, section);
+    }
+
+    /** Whether {@code topic} is one of a region's change topics. */
+    static boolean isChangeTopic(String region, String topic) {
+        return CHANGE_TOPICS.matches(topic, TopicTemplate.DEFAULT_NAMESPACE, region, null, null)
+                && !topic.equals(controlTopic(region));
     }
 
     /** A region's control topic: heartbeats and its repair requests. */
     static String controlTopic(String region) {
-        return "ddm." + region + ".control";
+        return CONTROL_TOPICS.topic(TopicTemplate.DEFAULT_NAMESPACE, region, "-", "-");
     }
 
     /** The dead-letter topic of a region's sink, outside the pattern of the other sinks. */
@@ -284,8 +295,8 @@ public final class LocalStack implements AutoCloseable {
             config.put("source.sections", sections.stream().map(s -> s.partition() + "." + s.section()).collect(Collectors.joining(",")));
         }
         // The defaults, spelled out: ddm.${region}.${partition}.${section} and ddm.${region}.control.
-        config.put("source.topic.template", "ddm.${region}.${partition}.${section}");
-        config.put("source.control.topic", "ddm.${region}.control");
+        config.put("source.topic.template", CHANGE_TOPICS.toString());
+        config.put("source.control.topic", CONTROL_TOPICS.toString());
         config.put("source.start", "earliest");
         config.put("exactly.once.support", "required");
         // A section whose newest entries are all another region's moves its offset within a second.

@@ -2,6 +2,7 @@ package io.github.ddm.connect;
 
 import io.github.ddm.schema.ChangeEvent;
 import io.github.ddm.schema.ChangeEventCodec;
+import io.github.ddm.schema.RecordDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.apache.kafka.connect.data.Schema;
@@ -16,6 +17,11 @@ import org.apache.kafka.connect.storage.Converter;
  * writes and reads the control records of a region's control topic ({@link ControlRecord}) too.
  * Keys are the data key as UTF-8 text. Use it as {@code value.converter} (and
  * {@code key.converter}) for the change topics.
+ *
+ * <p>This is where the bridge converts an event, once per hop: a Struct the source built from an
+ * event is written from that event (one serialisation, no parse), and a record read is parsed once
+ * by the one decoder of record forms ({@link RecordDecoder}) into a Struct that hands the sink the
+ * decoded event as it is (docs/connector.md, "One conversion per hop").
  *
  * <p>A value that is not a valid change event fails with {@link DataException}, which Connect's
  * error handling routes to the dead-letter queue when one is configured. Thread-safe.
@@ -51,13 +57,11 @@ public final class ChangeEventConverter implements Converter {
         if (isKey) {
             return new SchemaAndValue(ChangeEventData.KEY_SCHEMA, new String(value, StandardCharsets.UTF_8));
         }
-        if (value.length > 0 && value[0] == '{') {
-            com.fasterxml.jackson.databind.JsonNode control = ControlRecord.controlJson(value);
-            if (control != null) {
-                return new SchemaAndValue(ControlRecord.SCHEMA, ControlRecord.fromJson(control).toStruct());
-            }
+        RecordDecoder.Decoded decoded = ChangeEventData.decode(value);
+        if (decoded instanceof RecordDecoder.Control control) {
+            return new SchemaAndValue(ControlRecord.SCHEMA, ControlRecord.of(control).toStruct());
         }
-        ChangeEvent event = ChangeEventData.toEvent(value);
+        ChangeEvent event = ((RecordDecoder.Change) decoded).event();
         return new SchemaAndValue(ChangeEventData.VALUE_SCHEMA, ChangeEventData.toStruct(event));
     }
 }

@@ -1,14 +1,14 @@
 package io.github.ddm.connect;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.ddm.schema.ChangeEvent;
 import io.github.ddm.schema.ChangeEventCodec;
-import io.github.ddm.schema.InvalidEventException;
+import io.github.ddm.schema.InvalidRecordException;
+import io.github.ddm.schema.RecordDecoder;
+import io.github.ddm.schema.WireForm;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaBuilder;
 import org.apache.kafka.connect.data.Struct;
@@ -16,48 +16,66 @@ import org.apache.kafka.connect.errors.DataException;
 
 /**
  * The change event in Kafka Connect's data model, both ways. A record's value is a {@link Struct}
- * with schema {@link #VALUE_SCHEMA} ({@code io.github.ddm.ChangeEvent}, version 1): the fields of
- * the ChangeEvent v1 contract, with {@code patch} and {@code state} as JSON text (Connect schemas
- * cannot describe arbitrary JSON). Its key is the data key as a string, {@code partition/section/id}.
+ * with schema {@link #VALUE_SCHEMA} ({@code io.github.ddm.ChangeEvent}, version 2): the fields of
+ * the ChangeEvent v1 contract, with the JSON-valued ones ({@code patch}, {@code state}, {@code clock},
+ * {@code stamps}, {@code conflicts}) as JSON text (Connect schemas cannot describe arbitrary JSON).
+ * Its key is the data key as a string, {@code partition/section/id}.
  *
- * <p>With {@link ChangeEventConverter} the topic holds exactly the contract's JSON; with Kafka's
- * {@code JsonConverter} it holds this Struct as JSON (patch and state as strings), with or without
- * the schema envelope. {@link #toEvent} reads all of these back, strictly. Stateless, thread-safe.
+ * <p>The schema is built mechanically from the wire form's owner, {@link WireForm#FIELDS} (names,
+ * order, types, optionality), and so is every Struct; reading one back goes through the one decoder
+ * of record forms, {@link RecordDecoder}. With {@link ChangeEventConverter} the topic holds exactly
+ * the contract's JSON; with Kafka's {@code JsonConverter} it holds this Struct as JSON, with or
+ * without the schema envelope. {@link #toEvent} reads all of these back, strictly. Stateless,
+ * thread-safe.
  */
 public final class ChangeEventData {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String INVALID = "not a valid DDM change event: ";
 
+    /** The key schema of the change topics. */
     public static final Schema KEY_SCHEMA = Schema.STRING_SCHEMA;
 
-    private static final Schema DATA_KEY_SCHEMA = SchemaBuilder.struct().name("io.github.ddm.DataKey")
-            .field("partition", Schema.STRING_SCHEMA).field("section", Schema.STRING_SCHEMA).field("id", Schema.STRING_SCHEMA)
-            .build();
-    private static final Schema ORIGIN_SCHEMA = SchemaBuilder.struct().name("io.github.ddm.Origin")
-            .field("region", Schema.STRING_SCHEMA).field("node", Schema.STRING_SCHEMA).build();
+    private static final Schema DATA_KEY_SCHEMA = textStruct(WireForm.KEY_RECORD_NAME, WireForm.KEY_FIELDS);
+    private static final Schema ORIGIN_SCHEMA = textStruct(WireForm.ORIGIN_RECORD_NAME, WireForm.ORIGIN_FIELDS);
 
-    /** The value schema of the change topics. */
-    public static final Schema VALUE_SCHEMA = SchemaBuilder.struct().name("io.github.ddm.ChangeEvent").version(2)
-            .doc("A committed change of one DDM document (ChangeEvent v1); patch, state, clock, stamps and conflicts are JSON text.")
-            .field("schema", Schema.INT32_SCHEMA)
-            .field("eventId", Schema.STRING_SCHEMA)
-            .field("op", Schema.STRING_SCHEMA)
-            .field("key", DATA_KEY_SCHEMA)
-            .field("version", Schema.INT64_SCHEMA)
-            .field("prevVersion", Schema.INT64_SCHEMA)
-            .field("epoch", Schema.STRING_SCHEMA)
-            .field("lineage", Schema.OPTIONAL_STRING_SCHEMA)
-            .field("clock", Schema.OPTIONAL_STRING_SCHEMA)
-            .field("time", Schema.INT64_SCHEMA)
-            .field("origin", ORIGIN_SCHEMA)
-            .field("streamId", Schema.OPTIONAL_STRING_SCHEMA)
-            .field("patch", Schema.OPTIONAL_STRING_SCHEMA)
-            .field("state", Schema.OPTIONAL_STRING_SCHEMA)
-            .field("stamps", Schema.OPTIONAL_STRING_SCHEMA)
-            .field("conflicts", Schema.OPTIONAL_STRING_SCHEMA)
-            .build();
+    /** The value schema of the change topics, built from {@link WireForm#FIELDS}. */
+    public static final Schema VALUE_SCHEMA = valueSchema();
 
     private ChangeEventData() {
+    }
+
+    private static Schema valueSchema() {
+        SchemaBuilder builder = SchemaBuilder.struct().name(WireForm.EVENT_RECORD_NAME).version(WireForm.EVENT_RECORD_VERSION)
+                .doc(WireForm.EVENT_RECORD_DOC);
+        for (WireForm.Field field : WireForm.FIELDS) {
+            builder.field(field.wireName(), schemaOf(field.type(), field.optional()));
+        }
+        return builder.build();
+    }
+
+    /** The Connect schema of a wire type (shared with {@link ControlRecord}). */
+    static Schema schemaOf(WireForm.Type type, boolean optional) {
+        switch (type) {
+            case INT32:
+                return optional ? Schema.OPTIONAL_INT32_SCHEMA : Schema.INT32_SCHEMA;
+            case INT64:
+                return optional ? Schema.OPTIONAL_INT64_SCHEMA : Schema.INT64_SCHEMA;
+            case TEXT:
+            case JSON:
+                return optional ? Schema.OPTIONAL_STRING_SCHEMA : Schema.STRING_SCHEMA;
+            case KEY:
+                return DATA_KEY_SCHEMA;
+            case ORIGIN:
+                return ORIGIN_SCHEMA;
+            default:
+                throw new IllegalStateException("no Connect schema for " + type);
+        }
+    }
+
+    private static Schema textStruct(String name, java.util.List<String> fields) {
+        SchemaBuilder builder = SchemaBuilder.struct().name(name);
+        fields.forEach(field -> builder.field(field, Schema.STRING_SCHEMA));
+        return builder.build();
     }
 
     /** The record key of an event. */
@@ -65,106 +83,122 @@ public final class ChangeEventData {
         return event.key().toString();
     }
 
-    /** The event as a Struct of {@link #VALUE_SCHEMA}. */
+    /**
+     * The event as a Struct of {@link #VALUE_SCHEMA}. The Struct remembers the event, so the
+     * converter and the sink take it as it is rather than reading the Struct back, and writes its
+     * JSON-text fields only when they are read.
+     */
     public static Struct toStruct(ChangeEvent event) {
-        return new Struct(VALUE_SCHEMA)
-                .put("schema", ChangeEventCodec.CURRENT_SCHEMA_VERSION)
-                .put("eventId", event.eventId())
-                .put("op", event.op().wireCode())
-                .put("key", new Struct(DATA_KEY_SCHEMA).put("partition", event.key().partition())
-                        .put("section", event.key().section()).put("id", event.key().id()))
-                .put("version", event.version())
-                .put("prevVersion", event.prevVersion())
-                .put("epoch", event.epoch())
-                .put("lineage", event.lineage())
-                .put("clock", event.clock() == null ? null : event.clock().toJson())
-                .put("time", event.time().toEpochMilli())
-                .put("origin", new Struct(ORIGIN_SCHEMA).put("region", event.origin().region()).put("node", event.origin().node()))
-                .put("streamId", event.streamId())
-                .put("patch", event.patch() == null ? null : event.patch().toString())
-                .put("state", event.state() == null ? null : event.state().toString())
-                .put("stamps", event.stamps() == null ? null : jsonField(ChangeEventCodec.encodeToString(event), "stamps"))
-                .put("conflicts", event.conflicts() == null ? null : jsonField(ChangeEventCodec.encodeToString(event), "conflicts"));
+        return new EventStruct(event);
     }
 
-    /** A field of the event's JSON form, as JSON text (the codec owns its wire form). */
-    private static String jsonField(String eventJson, String field) {
-        try {
-            return JSON.readTree(eventJson).get(field).toString();
-        } catch (JsonProcessingException e) {
-            throw new DataException("an event failed to serialize", e);
+    /**
+     * Puts the fields of {@code event} into {@code struct}, in {@link WireForm#FIELDS} order: all of
+     * them, or all but the JSON-text ones (which {@link EventStruct} writes when they are read).
+     */
+    static void fill(Struct struct, ChangeEvent event, boolean jsonTexts) {
+        for (WireForm.Field field : WireForm.FIELDS) {
+            if (jsonTexts || field.type() != WireForm.Type.JSON) {
+                struct.put(field.wireName(), value(event, field));
+            }
+        }
+    }
+
+    private static Object value(ChangeEvent event, WireForm.Field field) {
+        switch (field) {
+            case SCHEMA:
+                return ChangeEventCodec.CURRENT_SCHEMA_VERSION;
+            case EVENT_ID:
+                return event.eventId();
+            case OP:
+                return event.op().wireCode();
+            case KEY:
+                return new Struct(DATA_KEY_SCHEMA).put(WireForm.KEY_FIELDS.get(0), event.key().partition())
+                        .put(WireForm.KEY_FIELDS.get(1), event.key().section()).put(WireForm.KEY_FIELDS.get(2), event.key().id());
+            case VERSION:
+                return event.version();
+            case PREV_VERSION:
+                return event.prevVersion();
+            case EPOCH:
+                return event.epoch();
+            case LINEAGE:
+                return event.lineage();
+            case TIME:
+                return event.time().toEpochMilli();
+            case ORIGIN:
+                return new Struct(ORIGIN_SCHEMA).put(WireForm.ORIGIN_FIELDS.get(0), event.origin().region())
+                        .put(WireForm.ORIGIN_FIELDS.get(1), event.origin().node());
+            case STREAM_ID:
+                return event.streamId();
+            default:
+                return ChangeEventCodec.jsonText(event, field); // the JSON-valued fields
         }
     }
 
     /**
      * The event in a record value: a Struct (from this class, or the JsonConverter with schemas), a
      * Map (JsonConverter without schemas), JSON text, or JSON bytes; in each case the contract's
-     * rules apply.
+     * rules apply. A Struct this class built, unchanged since, gives its event back as it is.
      *
-     * @throws DataException naming what is wrong: a null value, an unknown shape, or the field the
-     *     contract rejects
+     * @throws DataException naming what is wrong: a null value, an unknown shape, a control record,
+     *     or the field the contract rejects
      */
     public static ChangeEvent toEvent(Object value) {
         if (value == null) {
             throw new DataException("the record has no value; a DDM change event was expected");
         }
+        if (value instanceof EventStruct struct && struct.event() != null) {
+            return struct.event();
+        }
+        RecordDecoder.Decoded decoded = decode(value);
+        if (decoded instanceof RecordDecoder.Change change) {
+            return change.event();
+        }
+        throw new DataException("a DDM change event was expected, got a control record ("
+                + ((RecordDecoder.Control) decoded).kind() + ")");
+    }
+
+    /**
+     * What a record value holds, through the one decoder of record forms.
+     *
+     * @throws DataException if it is neither an event nor a control record, naming why
+     */
+    static RecordDecoder.Decoded decode(Object value) {
         try {
             if (value instanceof Struct struct) {
-                return ChangeEventCodec.decode(fromStruct(struct));
+                return RecordDecoder.value(fields(struct));
             }
             if (value instanceof String text) {
-                return ChangeEventCodec.decode(text);
+                return RecordDecoder.value(text);
             }
             if (value instanceof byte[] bytes) {
-                return ChangeEventCodec.decode(bytes);
+                return RecordDecoder.value(bytes);
             }
             if (value instanceof Map<?, ?> map) {
-                ObjectNode node = JSON.valueToTree(map);
-                expandJsonTexts(node);
-                return ChangeEventCodec.decode(node);
+                @SuppressWarnings("unchecked")
+                Map<String, ?> fields = (Map<String, ?>) map;
+                return RecordDecoder.value(fields);
             }
-        } catch (InvalidEventException e) {
-            throw new DataException("not a valid DDM change event: " + e.getMessage(), e);
-        } catch (IllegalArgumentException e) {
-            throw new DataException("not a valid DDM change event: " + e.getMessage(), e);
+        } catch (InvalidRecordException e) {
+            String message = e.getMessage();
+            throw new DataException(message.startsWith(INVALID) || message.contains("control record") ? message
+                    : INVALID + message, e);
+        } catch (IllegalArgumentException | ClassCastException e) {
+            throw new DataException(INVALID + e.getMessage(), e);
         }
         throw new DataException("a DDM change event was expected, got a " + value.getClass().getName());
     }
 
-    private static ObjectNode fromStruct(Struct struct) {
-        ObjectNode node = JSON.createObjectNode();
-        for (org.apache.kafka.connect.data.Field field : struct.schema().fields()) {
+    /** A Struct's fields as the flat record form's Java values, mechanically: nested Structs become maps. */
+    static Map<String, Object> fields(Struct struct) {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        for (Field field : struct.schema().fields()) {
             Object value = struct.get(field);
-            if (value == null) {
-                continue;
-            }
-            if (value instanceof Struct nested) {
-                node.set(field.name(), fromStruct(nested));
-            } else {
-                node.set(field.name(), JSON.valueToTree(value));
+            if (value != null) {
+                fields.put(field.name(), value instanceof Struct nested ? fields(nested) : value);
             }
         }
-        expandJsonTexts(node);
-        return node;
-    }
-
-    /** The fields that travel as JSON text in Connect data. */
-    private static void expandJsonTexts(ObjectNode node) {
-        for (String field : ChangeEventCodec.NESTED_FIELDS) {
-            expandJsonText(node, field);
-        }
-    }
-
-    /** patch, state and the region fields travel as JSON text in Connect data; the contract wants the JSON itself. */
-    private static void expandJsonText(ObjectNode node, String field) {
-        JsonNode value = node.get(field);
-        if (value != null && value.isTextual()) {
-            try {
-                node.set(field, JSON.readTree(value.asText()));
-            } catch (JsonProcessingException e) {
-                throw new InvalidEventException(field, "is not JSON text: " + e.getOriginalMessage(), e);
-            }
-        }
+        return fields;
     }
 
     /** The UTF-8 bytes of a string key. */

@@ -1,12 +1,9 @@
 package io.github.ddm.connect;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.ddm.SectionId;
 import io.github.ddm.schema.Names;
-import java.nio.charset.StandardCharsets;
+import io.github.ddm.schema.RecordDecoder;
+import io.github.ddm.schema.WireForm;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -28,7 +25,8 @@ import org.apache.kafka.connect.errors.DataException;
  *       copy, which joins with what the asking region has.</li>
  * </ul>
  * Its JSON form is an object with a {@code "control"} member (the kind), which no change event has;
- * as Connect data it is a Struct of {@link #SCHEMA}. Immutable.
+ * as Connect data it is a Struct of {@link #SCHEMA}. Both follow {@link WireForm.ControlField} and
+ * are read by the one decoder of record forms, {@link RecordDecoder}. Immutable.
  *
  * @param kind what the record is for
  * @param region the region that sent it
@@ -43,23 +41,10 @@ public record ControlRecord(Kind kind, String region, String namespace, SectionI
                             String streamId, long time) {
 
     /** Header naming the kind of a control record, so a consumer can tell it from a change without parsing it. */
-    public static final String HEADER = "ddm.control";
+    public static final String HEADER = WireForm.CONTROL_HEADER;
 
-    /** The Connect schema of control records. */
-    public static final Schema SCHEMA = SchemaBuilder.struct().name("io.github.ddm.Control").version(1)
-            .doc("A DDM control record: a heartbeat of a section's log position, or a repair request.")
-            .field("control", Schema.STRING_SCHEMA)
-            .field("region", Schema.STRING_SCHEMA)
-            .field("namespace", Schema.STRING_SCHEMA)
-            .field("partition", Schema.STRING_SCHEMA)
-            .field("section", Schema.STRING_SCHEMA)
-            .field("id", Schema.OPTIONAL_STRING_SCHEMA)
-            .field("clock", Schema.OPTIONAL_STRING_SCHEMA)
-            .field("streamId", Schema.OPTIONAL_STRING_SCHEMA)
-            .field("time", Schema.INT64_SCHEMA)
-            .build();
-
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** The Connect schema of control records, built from {@link WireForm.ControlField}. */
+    public static final Schema SCHEMA = schema();
 
     /** What a control record is for. */
     public enum Kind {
@@ -91,6 +76,15 @@ public record ControlRecord(Kind kind, String region, String namespace, SectionI
         Objects.requireNonNull(section, "section");
     }
 
+    private static Schema schema() {
+        SchemaBuilder builder = SchemaBuilder.struct().name(WireForm.CONTROL_RECORD_NAME).version(WireForm.CONTROL_RECORD_VERSION)
+                .doc(WireForm.CONTROL_RECORD_DOC);
+        for (WireForm.ControlField field : WireForm.ControlField.values()) {
+            builder.field(field.wireName(), ChangeEventData.schemaOf(field.type(), field.optional()));
+        }
+        return builder.build();
+    }
+
     /** A heartbeat of a section's log position. */
     public static ControlRecord heartbeat(String region, String namespace, SectionId section, String streamId, long time) {
         return new ControlRecord(Kind.HEARTBEAT, region, namespace, section, null, null, Objects.requireNonNull(streamId), time);
@@ -106,43 +100,32 @@ public record ControlRecord(Kind kind, String region, String namespace, SectionI
         return id == null ? section.partition() + "/" + section.section() : section.partition() + "/" + section.section() + "/" + id;
     }
 
+    /** As the wire form's owner describes it. */
+    RecordDecoder.Control toWire() {
+        return new RecordDecoder.Control(kind.wireName(), region, namespace, section.partition(), section.section(), id, clock,
+                streamId, time);
+    }
+
     /** As a Struct of {@link #SCHEMA}. */
     public Struct toStruct() {
-        return new Struct(SCHEMA).put("control", kind.wireName()).put("region", region).put("namespace", namespace)
-                .put("partition", section.partition()).put("section", section.section()).put("id", id).put("clock", clock)
-                .put("streamId", streamId).put("time", time);
+        RecordDecoder.Control wire = toWire();
+        Object[] values = {wire.kind(), wire.region(), wire.namespace(), wire.partition(), wire.section(), wire.id(),
+                wire.clock(), wire.streamId(), wire.time()};
+        Struct struct = new Struct(SCHEMA);
+        for (WireForm.ControlField field : WireForm.ControlField.values()) {
+            struct.put(field.wireName(), values[field.ordinal()]);
+        }
+        return struct;
     }
 
     /** The JSON form. */
     public byte[] toJson() {
-        ObjectNode node = JSON.createObjectNode().put("control", kind.wireName()).put("region", region)
-                .put("namespace", namespace).put("partition", section.partition()).put("section", section.section());
-        if (id != null) {
-            node.put("id", id);
-        }
-        if (clock != null) {
-            node.put("clock", clock);
-        }
-        if (streamId != null) {
-            node.put("streamId", streamId);
-        }
-        node.put("time", time);
-        return node.toString().getBytes(StandardCharsets.UTF_8);
+        return toWire().toJson();
     }
 
     /** Whether a Struct schema is the control schema. */
     public static boolean isControlSchema(Schema schema) {
         return schema != null && SCHEMA.name().equals(schema.name());
-    }
-
-    /** Whether JSON bytes are a control record (an object with a "control" member). */
-    static JsonNode controlJson(byte[] json) {
-        try {
-            JsonNode node = JSON.readTree(json);
-            return node != null && node.isObject() && node.has("control") ? node : null;
-        } catch (java.io.IOException e) {
-            return null;
-        }
     }
 
     /**
@@ -152,61 +135,60 @@ public record ControlRecord(Kind kind, String region, String namespace, SectionI
      * @throws DataException if it is a control record with a bad field
      */
     public static ControlRecord of(Object value) {
-        JsonNode node;
-        if (value instanceof Struct struct) {
-            if (!isControlSchema(struct.schema())) {
-                return null;
-            }
-            node = JSON.createObjectNode();
-            for (org.apache.kafka.connect.data.Field field : struct.schema().fields()) {
-                Object v = struct.get(field);
-                if (v != null) {
-                    ((ObjectNode) node).set(field.name(), JSON.valueToTree(v));
-                }
-            }
-        } else if (value instanceof Map<?, ?> map) {
-            if (!map.containsKey("control")) {
-                return null;
-            }
-            node = JSON.valueToTree(map);
-        } else if (value instanceof String text) {
-            node = controlJson(text.getBytes(StandardCharsets.UTF_8));
-        } else if (value instanceof byte[] bytes) {
-            node = controlJson(bytes);
-        } else {
+        if (value instanceof Struct struct && !isControlSchema(struct.schema())) {
             return null;
         }
-        return node == null ? null : fromJson(node);
+        if (value instanceof Map<?, ?> map && !map.containsKey(WireForm.ControlField.CONTROL.wireName())) {
+            return null;
+        }
+        if (value instanceof String text && !text.contains(CONTROL_MEMBER)) {
+            return null;
+        }
+        if (value instanceof byte[] bytes && !contains(bytes, CONTROL_MEMBER_BYTES)) {
+            return null; // no "control" member: not worth a parse
+        }
+        if (!(value instanceof Struct || value instanceof Map || value instanceof String || value instanceof byte[])) {
+            return null;
+        }
+        RecordDecoder.Decoded decoded;
+        try {
+            decoded = ChangeEventData.decode(value);
+        } catch (DataException notControl) {
+            if (value instanceof Struct || value instanceof Map) {
+                throw notControl; // it has the control schema or member
+            }
+            return null; // bytes or text that are not a control record (a change event, or not DDM's at all)
+        }
+        return decoded instanceof RecordDecoder.Control control ? of(control) : null;
     }
 
-    static ControlRecord fromJson(JsonNode node) {
+    private static final String CONTROL_MEMBER = "\"" + WireForm.ControlField.CONTROL.wireName() + "\"";
+    private static final byte[] CONTROL_MEMBER_BYTES = CONTROL_MEMBER.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+
+    private static boolean contains(byte[] bytes, byte[] part) {
+        outer:
+        for (int i = 0; i + part.length <= bytes.length; i++) {
+            for (int j = 0; j < part.length; j++) {
+                if (bytes[i + j] != part[j]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * The control record the wire form describes.
+     *
+     * @throws DataException if a field is bad
+     */
+    static ControlRecord of(RecordDecoder.Control wire) {
         try {
-            return new ControlRecord(Kind.of(text(node, "control")), text(node, "region"), text(node, "namespace"),
-                    new SectionId(text(node, "partition"), text(node, "section")), optional(node, "id"), optional(node, "clock"),
-                    optional(node, "streamId"), node.path("time").asLong());
+            return new ControlRecord(Kind.of(wire.kind()), wire.region(), wire.namespace(),
+                    new SectionId(wire.partition(), wire.section()), wire.id(), wire.clock(), wire.streamId(), wire.time());
         } catch (IllegalArgumentException e) {
             throw new DataException("not a valid DDM control record: " + e.getMessage(), e);
         }
-    }
-
-    static byte[] jsonOf(JsonNode node) {
-        try {
-            return JSON.writeValueAsBytes(node);
-        } catch (JsonProcessingException e) {
-            throw new DataException("a control record failed to serialize", e);
-        }
-    }
-
-    private static String text(JsonNode node, String field) {
-        JsonNode value = node.get(field);
-        if (value == null || !value.isTextual()) {
-            throw new DataException("a DDM control record needs the text field '" + field + "'");
-        }
-        return value.asText();
-    }
-
-    private static String optional(JsonNode node, String field) {
-        JsonNode value = node.get(field);
-        return value == null || value.isNull() ? null : value.asText();
     }
 }

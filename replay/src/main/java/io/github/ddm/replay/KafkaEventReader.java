@@ -1,7 +1,8 @@
 package io.github.ddm.replay;
 
-import io.github.ddm.replay.EventRecords.InvalidRecordException;
 import io.github.ddm.schema.ChangeEvent;
+import io.github.ddm.schema.InvalidRecordException;
+import io.github.ddm.schema.RecordDecoder;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -33,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * committed offsets), read from the beginning or from given offsets up to the end offsets observed
  * when the read starts, and each record is decoded strictly (see {@link ReadRequest} and
  * {@link EventHandler}). Values may be the ChangeEvent JSON itself or the JSON of the connector's
- * Connect Struct (Kafka's JsonConverter, with or without the schema envelope). A record that is not
+ * Connect Struct (Kafka's JsonConverter, with or without the schema envelope), read by the one
+ * decoder of record forms, {@link RecordDecoder}. A record that is not
  * a valid event, whose key is missing, or whose key does not match its event's key is reported to
  * {@link EventHandler#onInvalid} and counted in the {@link ReadResult} with its position and reason
  * (the first {@value #MAX_ERRORS_KEPT}), and the read goes on; none is silently dropped. The reader
@@ -268,7 +270,7 @@ public final class KafkaEventReader {
             RecordPosition position = new RecordPosition(record.topic(), record.partition(), record.offset());
             String key = null;
             try {
-                key = EventRecords.key(record.key());
+                key = RecordDecoder.key(record.key());
                 if (key != null && !request.scope().admitsRecordKey(key)) {
                     outOfScope++;
                     return;
@@ -276,7 +278,7 @@ public final class KafkaEventReader {
                 if (key == null) {
                     throw new InvalidRecordException("the record has no key; DDM records are keyed by partition/section/id");
                 }
-                ChangeEvent event = EventRecords.value(record.value());
+                ChangeEvent event = RecordDecoder.event(record.value());
                 if (!event.key().toString().equals(key)) {
                     throw new InvalidRecordException("the record key does not match the event's key " + event.key());
                 }

@@ -4,11 +4,11 @@ import io.github.ddm.SectionId;
 import io.github.ddm.schema.Names;
 import io.github.ddm.schema.TopicTemplate;
 import java.util.Objects;
-import java.util.regex.Pattern;
 
 /**
  * Which Kafka topics hold a section's change events, as the DDM source connector names them: the
- * connector's {@code source.topic.template}, parsed by the same {@link TopicTemplate}. With the
+ * connector's {@code source.topic.template}, parsed and matched by the same {@link TopicTemplate}
+ * (this class only adds the namespace and the replay's questions; it parses nothing itself). With the
  * default, {@value TopicTemplate#DEFAULT}, each region has its own topic per section, and a
  * section's history is spread over the topics of every region that wrote it: the replay reads them
  * all, and takes each change in only after the changes it depends on (docs/regions.md).
@@ -25,8 +25,6 @@ public final class TopicNaming {
 
     /** The connector's default: one topic per region and section. */
     public static final String DEFAULT_TEMPLATE = TopicTemplate.DEFAULT;
-
-    private static final String SHORT_NAME = "[A-Za-z0-9._-]{1,64}";
 
     private final TopicTemplate template;
     private final String namespace;
@@ -63,10 +61,11 @@ public final class TopicNaming {
      */
     public static TopicNaming fixed(String topic) {
         Objects.requireNonNull(topic, "topic");
-        if (topic.contains("${")) {
+        TopicNaming naming = template(topic);
+        if (!naming.isFixed()) {
             throw new IllegalArgumentException("a fixed topic has no placeholders, got '" + topic + "'");
         }
-        return template(topic);
+        return naming;
     }
 
     /**
@@ -132,15 +131,7 @@ public final class TopicNaming {
 
     /** Whether {@code topic} could hold {@code section}'s changes (of any region). */
     public boolean matches(String topic, SectionId section) {
-        if (topic == null) {
-            return false;
-        }
-        String regex = Pattern.quote(template.toString())
-                .replace(TopicTemplate.PARTITION, "\\E" + Pattern.quote(section.partition()) + "\\Q")
-                .replace(TopicTemplate.SECTION, "\\E" + Pattern.quote(section.section()) + "\\Q")
-                .replace(TopicTemplate.NAMESPACE, "\\E" + Pattern.quote(namespace) + "\\Q")
-                .replace(TopicTemplate.REGION, "\\E" + SHORT_NAME + "\\Q");
-        return Pattern.compile(regex).matcher(topic).matches();
+        return template.matches(topic, namespace, null, section.partition(), section.section());
     }
 
     @Override

@@ -32,7 +32,10 @@ import java.util.Map;
  *       than {@link #MAX_DEPTH} are rejected, since none of them survives JSON text.</li>
  * </ul>
  *
- * Containers are copied; value nodes, which Jackson never mutates, are shared.
+ * Containers are copied; value nodes, which Jackson never mutates, are shared. The root of a copy
+ * is an {@link OwnedObject} or {@link OwnedArray}: a tree an event already holds (passed on by
+ * {@code withStreamId} and the like) is taken as it is, and a tree the codec has just parsed is
+ * only checked ({@link #adopt}), not copied.
  */
 final class CanonicalJson {
 
@@ -59,6 +62,89 @@ final class CanonicalJson {
      */
     static JsonNode copy(String field, JsonNode node) {
         return new CanonicalJson(field).copy(node, 1);
+    }
+
+    /** The root of a canonical tree that an event owns. Never mutated after construction. */
+    static final class OwnedObject extends ObjectNode {
+        private static final long serialVersionUID = 1L;
+
+        OwnedObject() {
+            super(NODES);
+        }
+    }
+
+    /** The root of a canonical patch that an event owns. Never mutated after construction. */
+    static final class OwnedArray extends ArrayNode {
+        private static final long serialVersionUID = 1L;
+
+        OwnedArray(int capacity) {
+            super(NODES, capacity);
+        }
+    }
+
+    /** Whether {@code node} is the root of a canonical tree an event already owns (its checks are done). */
+    static boolean isOwned(JsonNode node) {
+        return node instanceof OwnedObject || node instanceof OwnedArray;
+    }
+
+    /**
+     * Takes a tree the codec has just parsed, which nobody else holds: checks what {@link #copy}
+     * checks, and returns the tree under an owned root without copying it, or a canonical copy if a
+     * number is not in the canonical form.
+     *
+     * @throws InvalidEventException naming {@code field} if the tree cannot survive JSON text
+     */
+    static JsonNode adopt(String field, JsonNode node) {
+        CanonicalJson check = new CanonicalJson(field);
+        if (!node.isContainerNode() || !check.isCanonical(node, 1)) {
+            return copy(field, node);
+        }
+        if (node.isObject()) {
+            OwnedObject root = new OwnedObject();
+            root.setAll((ObjectNode) node);
+            return root;
+        }
+        OwnedArray root = new OwnedArray(node.size());
+        root.addAll((ArrayNode) node);
+        return root;
+    }
+
+    /** Checks a parsed tree; false if a number needs converting (then copy it). */
+    private boolean isCanonical(JsonNode node, int depth) {
+        if (node.isObject()) {
+            checkDepth(depth);
+            for (Map.Entry<String, JsonNode> member : node.properties()) {
+                path.add(member.getKey());
+                checkText(member.getKey(), "a member name");
+                if (!isCanonical(member.getValue(), depth + 1)) {
+                    return false;
+                }
+                path.remove(path.size() - 1);
+            }
+            return true;
+        }
+        if (node.isArray()) {
+            checkDepth(depth);
+            for (int i = 0; i < node.size(); i++) {
+                path.add(i);
+                if (!isCanonical(node.get(i), depth + 1)) {
+                    return false;
+                }
+                path.remove(path.size() - 1);
+            }
+            return true;
+        }
+        if (node.isTextual()) {
+            checkText(node.textValue(), "a string");
+            return node.getClass() == TextNode.class;
+        }
+        if (node.isNumber()) {
+            if (node.getClass() == LongNode.class) {
+                return node.longValue() != (int) node.longValue(); // a parser's long is always out of int range
+            }
+            return number(node) == node; // IntNode, BigIntegerNode past long, finite DoubleNode (else it throws)
+        }
+        return node.isBoolean() || node.isNull();
     }
 
     /**
@@ -109,9 +195,9 @@ final class CanonicalJson {
     private JsonNode copy(JsonNode node, int depth) {
         switch (node.getNodeType()) {
             case OBJECT:
-                return copyObject(node, depth);
+                return copyObject(node, depth, depth == 1 ? new OwnedObject() : NODES.objectNode());
             case ARRAY:
-                return copyArray(node, depth);
+                return copyArray(node, depth, depth == 1 ? new OwnedArray(node.size()) : NODES.arrayNode(node.size()));
             case STRING:
                 checkText(node.textValue(), "a string");
                 return node.getClass() == TextNode.class ? node : TextNode.valueOf(node.textValue());
@@ -126,9 +212,8 @@ final class CanonicalJson {
         }
     }
 
-    private ObjectNode copyObject(JsonNode node, int depth) {
+    private ObjectNode copyObject(JsonNode node, int depth, ObjectNode copy) {
         checkDepth(depth);
-        ObjectNode copy = NODES.objectNode();
         for (Map.Entry<String, JsonNode> member : node.properties()) {
             path.add(member.getKey());
             checkText(member.getKey(), "a member name");
@@ -138,9 +223,8 @@ final class CanonicalJson {
         return copy;
     }
 
-    private ArrayNode copyArray(JsonNode node, int depth) {
+    private ArrayNode copyArray(JsonNode node, int depth, ArrayNode copy) {
         checkDepth(depth);
-        ArrayNode copy = NODES.arrayNode(node.size());
         for (int i = 0; i < node.size(); i++) {
             path.add(i);
             copy.add(copy(node.get(i), depth + 1));

@@ -33,7 +33,8 @@ import java.util.TreeMap;
  * means "absent".
  *
  * <p><b>Patch and state trees.</b> The constructor stores a deep copy of {@code patch} and
- * {@code state} in the form the codec decodes them to (integers as int/long/BigInteger nodes by
+ * {@code state} (unless they are another event's trees, which are taken as they are, or trees the
+ * codec has just parsed, which are only checked) in the form the codec decodes them to (integers as int/long/BigInteger nodes by
  * magnitude, floats and decimals as the double their JSON text reads back as), so an event equals
  * itself after an encode/decode round trip. It rejects what JSON text cannot carry: non-finite
  * numbers, unpaired surrogates, binary or POJO nodes, and nesting deeper than 500 levels.
@@ -113,7 +114,9 @@ public record ChangeEvent(String eventId, DataKey key, ChangeOp op, long version
         }
         patch = presence("patch", op, op.patch(), patch);
         if (patch != null) {
-            patch = CanonicalJson.copy("patch", patch);
+            if (!CanonicalJson.isOwned(patch)) {
+                patch = CanonicalJson.copy("patch", patch);
+            }
             PatchRules.check(patch);
         }
         state = presence("state", op, op.state(), state);
@@ -121,7 +124,9 @@ public record ChangeEvent(String eventId, DataKey key, ChangeOp op, long version
             if (!state.isObject()) {
                 throw new InvalidEventException("state", "must be a JSON object, got " + CanonicalJson.typeOf(state));
             }
-            state = CanonicalJson.copy("state", state);
+            if (!CanonicalJson.isOwned(state)) {
+                state = CanonicalJson.copy("state", state);
+            }
         }
         if (lineage != null) {
             require("lineage", lineage, Rules.lineageProblem(lineage));

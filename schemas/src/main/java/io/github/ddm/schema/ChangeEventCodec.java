@@ -23,8 +23,9 @@ import java.util.Set;
  * {@value #JSON_SCHEMA_RESOURCE}.
  *
  * <p><b>Encoding</b> writes compact JSON (no whitespace), omits absent optional fields and writes
- * the fields in a fixed order: schema, eventId, op, key, version, prevVersion, epoch, time, origin,
- * streamId, patch, state. For a given event the output is always the same bytes.
+ * the fields in a fixed order, {@link WireForm#FIELDS}. For a given event the output is always the
+ * same bytes. Record forms other than this JSON (a Kafka Connect Struct, the JsonConverter's
+ * envelope) are read by {@link RecordDecoder}.
  *
  * <p><b>Decoding</b> checks {@code schema} first and rejects versions not in
  * {@link #supportedSchemaVersions()}; then it checks every other rule of the contract. Unknown
@@ -54,7 +55,7 @@ public final class ChangeEventCodec {
      * flat record forms (a Kafka Connect Struct) carry them as JSON text, and readers of such forms
      * parse exactly these back. In wire order.
      */
-    public static final List<String> NESTED_FIELDS = List.of("clock", "patch", "state", "stamps", "conflicts");
+    public static final List<String> NESTED_FIELDS = WireForm.JSON_TEXT_FIELDS;
 
     /** The field name of errors about the input as a whole (malformed JSON, not an object). */
     public static final String ROOT_FIELD = "$";
@@ -125,6 +126,45 @@ public final class ChangeEventCodec {
     }
 
     /**
+     * The JSON text of one of an event's JSON-valued fields ({@link WireForm#JSON_TEXT_FIELDS}), as
+     * flat record forms carry it: the same JSON the event's encoding holds for that field.
+     *
+     * @param event the event, never null
+     * @param field a field of type {@link WireForm.Type#JSON}
+     * @return the JSON text, or null if the event has no such field
+     * @throws IllegalArgumentException if {@code field} is not JSON-valued
+     */
+    public static String jsonText(ChangeEvent event, WireForm.Field field) {
+        Objects.requireNonNull(event, "event");
+        switch (field) {
+            case CLOCK:
+                return event.clock() == null ? null : event.clock().toJson();
+            case PATCH:
+                return event.patch() == null ? null : event.patch().toString();
+            case STATE:
+                return event.state() == null ? null : event.state().toString();
+            case STAMPS:
+            case CONFLICTS:
+                if (field == WireForm.Field.STAMPS ? event.stamps() == null : event.conflicts() == null) {
+                    return null;
+                }
+                StringWriter text = new StringWriter(128);
+                try (JsonGenerator out = MAPPER.createGenerator(text)) {
+                    if (field == WireForm.Field.STAMPS) {
+                        EventWriter.writeStamps(event, out);
+                    } else {
+                        EventWriter.writeConflicts(event, out);
+                    }
+                } catch (IOException e) {
+                    throw new UncheckedIOException("writing to memory failed", e);
+                }
+                return text.toString();
+            default:
+                throw new IllegalArgumentException(field.wireName() + " is not a JSON-valued field");
+        }
+    }
+
+    /**
      * Decodes an event from UTF-8 JSON.
      *
      * @param json the encoded event, never null
@@ -141,7 +181,7 @@ public final class ChangeEventCodec {
         } catch (IOException e) {
             throw malformed(e);
         }
-        return EventReader.read(root);
+        return EventReader.read(root, true);
     }
 
     /**
@@ -161,7 +201,7 @@ public final class ChangeEventCodec {
         } catch (IOException e) {
             throw malformed(e);
         }
-        return EventReader.read(root);
+        return EventReader.read(root, true);
     }
 
     /**
@@ -177,6 +217,11 @@ public final class ChangeEventCodec {
     public static ChangeEvent decode(JsonNode json) {
         Objects.requireNonNull(json, "json");
         return EventReader.read(json);
+    }
+
+    /** Decodes a tree the caller has just parsed and holds nowhere else: its patch and state are kept, not copied. */
+    static ChangeEvent decodeOwned(JsonNode json) {
+        return EventReader.read(json, true);
     }
 
     private static InvalidEventException malformed(IOException e) {

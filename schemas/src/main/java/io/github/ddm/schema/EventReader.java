@@ -18,6 +18,14 @@ final class EventReader {
     }
 
     static ChangeEvent read(JsonNode root) {
+        return read(root, false);
+    }
+
+    /**
+     * @param owned whether the caller parsed {@code root} itself and holds it nowhere else: then its
+     *     patch and state are checked and kept, not copied
+     */
+    static ChangeEvent read(JsonNode root, boolean owned) {
         if (root == null || !root.isObject()) {
             throw new InvalidEventException(ChangeEventCodec.ROOT_FIELD, "must be a JSON object, got "
                     + CanonicalJson.typeOf(root));
@@ -40,8 +48,13 @@ final class EventReader {
         String streamId = textOrNull(root, "streamId", "streamId");
         String lineage = textOrNull(root, "lineage", "lineage");
         return new ChangeEvent(eventId, key, op, version, prevVersion == null ? 0 : prevVersion, epoch,
-                Instant.ofEpochMilli(time), origin, root.get("patch"), root.get("state"), streamId, lineage,
+                Instant.ofEpochMilli(time), origin, tree(root, "patch", owned), tree(root, "state", owned), streamId, lineage,
                 clock(root.get("clock")), stamps(root.get("stamps")), conflicts(root.get("conflicts")));
+    }
+
+    private static JsonNode tree(JsonNode root, String field, boolean owned) {
+        JsonNode node = root.get(field);
+        return owned && node != null && node.isContainerNode() ? CanonicalJson.adopt(field, node) : node;
     }
 
     private static VersionVector clock(JsonNode node) {

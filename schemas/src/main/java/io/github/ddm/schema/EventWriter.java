@@ -3,43 +3,47 @@ package io.github.ddm.schema;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.SerializableString;
 import com.fasterxml.jackson.core.io.SerializedString;
+import io.github.ddm.schema.WireForm.Field;
 import java.io.IOException;
 import java.util.Map;
 
 /**
  * Writes a ChangeEvent with a streaming generator: no whitespace, absent optional fields omitted,
- * fields in the contract's fixed order (schema, eventId, op, key, version, prevVersion, epoch,
- * lineage, clock, time, origin, streamId, patch, state, stamps, conflicts). Member names are
- * pre-encoded once.
+ * fields in the contract's fixed order, {@link WireForm#FIELDS} (a test holds the two together).
+ * Member names, from {@link WireForm}, are pre-encoded once.
  */
 final class EventWriter {
 
-    private static final SerializableString SCHEMA = new SerializedString("schema");
-    private static final SerializableString EVENT_ID = new SerializedString("eventId");
-    private static final SerializableString OP = new SerializedString("op");
-    private static final SerializableString KEY = new SerializedString("key");
-    private static final SerializableString PARTITION = new SerializedString("partition");
-    private static final SerializableString SECTION = new SerializedString("section");
-    private static final SerializableString ID = new SerializedString("id");
-    private static final SerializableString VERSION = new SerializedString("version");
-    private static final SerializableString PREV_VERSION = new SerializedString("prevVersion");
-    private static final SerializableString EPOCH = new SerializedString("epoch");
-    private static final SerializableString TIME = new SerializedString("time");
-    private static final SerializableString ORIGIN = new SerializedString("origin");
-    private static final SerializableString REGION = new SerializedString("region");
-    private static final SerializableString NODE = new SerializedString("node");
-    private static final SerializableString STREAM_ID = new SerializedString("streamId");
-    private static final SerializableString PATCH = new SerializedString("patch");
-    private static final SerializableString STATE = new SerializedString("state");
-    private static final SerializableString LINEAGE = new SerializedString("lineage");
-    private static final SerializableString CLOCK = new SerializedString("clock");
-    private static final SerializableString STAMPS = new SerializedString("stamps");
-    private static final SerializableString CONFLICTS = new SerializedString("conflicts");
+    private static final SerializableString SCHEMA = name(Field.SCHEMA);
+    private static final SerializableString EVENT_ID = name(Field.EVENT_ID);
+    private static final SerializableString OP = name(Field.OP);
+    private static final SerializableString KEY = name(Field.KEY);
+    private static final SerializableString PARTITION = new SerializedString(WireForm.KEY_FIELDS.get(0));
+    private static final SerializableString SECTION = new SerializedString(WireForm.KEY_FIELDS.get(1));
+    private static final SerializableString ID = new SerializedString(WireForm.KEY_FIELDS.get(2));
+    private static final SerializableString VERSION = name(Field.VERSION);
+    private static final SerializableString PREV_VERSION = name(Field.PREV_VERSION);
+    private static final SerializableString EPOCH = name(Field.EPOCH);
+    private static final SerializableString TIME = name(Field.TIME);
+    private static final SerializableString ORIGIN = name(Field.ORIGIN);
+    private static final SerializableString REGION = new SerializedString(WireForm.ORIGIN_FIELDS.get(0));
+    private static final SerializableString NODE = new SerializedString(WireForm.ORIGIN_FIELDS.get(1));
+    private static final SerializableString STREAM_ID = name(Field.STREAM_ID);
+    private static final SerializableString PATCH = name(Field.PATCH);
+    private static final SerializableString STATE = name(Field.STATE);
+    private static final SerializableString LINEAGE = name(Field.LINEAGE);
+    private static final SerializableString CLOCK = name(Field.CLOCK);
+    private static final SerializableString STAMPS = name(Field.STAMPS);
+    private static final SerializableString CONFLICTS = name(Field.CONFLICTS);
     private static final SerializableString PATH = new SerializedString("path");
     private static final SerializableString KEPT = new SerializedString("kept");
     private static final SerializableString LOST = new SerializedString("lost");
 
     private EventWriter() {
+    }
+
+    private static SerializableString name(Field field) {
+        return new SerializedString(field.wireName());
     }
 
     static void write(ChangeEvent event, JsonGenerator out) throws IOException {
@@ -107,28 +111,36 @@ final class EventWriter {
         }
         if (event.stamps() != null) {
             out.writeFieldName(STAMPS);
-            out.writeStartObject();
-            for (Map.Entry<String, Stamp> stamp : event.stamps().entrySet()) {
-                out.writeFieldName(stamp.getKey());
-                out.writeString(stamp.getValue().toString());
-            }
-            out.writeEndObject();
+            writeStamps(event, out);
         }
         if (event.conflicts() != null) {
             out.writeFieldName(CONFLICTS);
-            out.writeStartArray();
-            for (Conflict conflict : event.conflicts()) {
-                out.writeStartObject();
-                out.writeFieldName(PATH);
-                out.writeString(conflict.path());
-                out.writeFieldName(KEPT);
-                out.writeString(conflict.kept().toString());
-                out.writeFieldName(LOST);
-                out.writeString(conflict.lost().toString());
-                out.writeEndObject();
-            }
-            out.writeEndArray();
+            writeConflicts(event, out);
         }
         out.writeEndObject();
+    }
+
+    static void writeStamps(ChangeEvent event, JsonGenerator out) throws IOException {
+        out.writeStartObject();
+        for (Map.Entry<String, Stamp> stamp : event.stamps().entrySet()) {
+            out.writeFieldName(stamp.getKey());
+            out.writeString(stamp.getValue().toString());
+        }
+        out.writeEndObject();
+    }
+
+    static void writeConflicts(ChangeEvent event, JsonGenerator out) throws IOException {
+        out.writeStartArray();
+        for (Conflict conflict : event.conflicts()) {
+            out.writeStartObject();
+            out.writeFieldName(PATH);
+            out.writeString(conflict.path());
+            out.writeFieldName(KEPT);
+            out.writeString(conflict.kept().toString());
+            out.writeFieldName(LOST);
+            out.writeString(conflict.lost().toString());
+            out.writeEndObject();
+        }
+        out.writeEndArray();
     }
 }

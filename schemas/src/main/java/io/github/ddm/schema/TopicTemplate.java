@@ -1,5 +1,7 @@
 package io.github.ddm.schema;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -7,8 +9,9 @@ import java.util.regex.Pattern;
 /**
  * How DDM names Kafka topics: a template in which {@code ${namespace}}, {@code ${region}},
  * {@code ${partition}} and {@code ${section}} stand for those names, everything else literal. The
- * one parser of {@code source.topic.template} (connector) and of the replay's topic naming, so the
- * two can never disagree.
+ * one parser of {@code source.topic.template} (connector), of the replay's topic naming and of the
+ * command line's topics, so none can disagree with another; part of the wire form that
+ * {@link WireForm} owns.
  *
  * <pre>{@code
  * TopicTemplate.parse(TopicTemplate.DEFAULT).topic("ddm", "eu", "orders", "book")   // ddm.eu.orders.book
@@ -22,6 +25,12 @@ public final class TopicTemplate {
 
     /** The connector's default: one topic per region and section. */
     public static final String DEFAULT = "ddm.${region}.${partition}.${section}";
+
+    /** The connector's default control topic of a region ({@code source.control.topic}). */
+    public static final String CONTROL_DEFAULT = "ddm.${region}.control";
+
+    /** The namespace unless one is given. */
+    public static final String DEFAULT_NAMESPACE = "ddm";
 
     /** Kafka's limit on topic names. */
     public static final int MAX_TOPIC_LENGTH = 249;
@@ -41,10 +50,13 @@ public final class TopicTemplate {
 
     private final String template;
     private final Pattern pattern;
+    /** The template cut into literal text and placeholders, alternately: literal, placeholder, literal, ... literal. */
+    private final List<String> parts;
 
-    private TopicTemplate(String template, Pattern pattern) {
+    private TopicTemplate(String template, Pattern pattern, List<String> parts) {
         this.template = template;
         this.pattern = pattern;
+        this.parts = parts;
     }
 
     /**
@@ -62,6 +74,7 @@ public final class TopicTemplate {
         Matcher m = PLACEHOLDER.matcher(template);
         StringBuilder literal = new StringBuilder();
         StringBuilder regex = new StringBuilder();
+        List<String> parts = new ArrayList<>();
         int last = 0;
         while (m.find()) {
             String placeholder = m.group();
@@ -71,10 +84,13 @@ public final class TopicTemplate {
                         + "'; use " + NAMESPACE + ", " + REGION + ", " + PARTITION + " or " + SECTION);
             }
             literal.append(template, last, m.start());
+            parts.add(template.substring(last, m.start()));
+            parts.add(placeholder);
             regex.append(Pattern.quote(template.substring(last, m.start()))).append(SHORT_NAME);
             last = m.end();
         }
         literal.append(template.substring(last));
+        parts.add(template.substring(last));
         regex.append(Pattern.quote(template.substring(last)));
         if (!LEGAL.matcher(literal).matches()) {
             throw new IllegalArgumentException("topic template '" + template
@@ -83,7 +99,7 @@ public final class TopicTemplate {
         if (literal.toString().equals(".") || literal.toString().equals("..")) {
             throw new IllegalArgumentException("'.' and '..' are not topic names");
         }
-        return new TopicTemplate(template, Pattern.compile(regex.toString()));
+        return new TopicTemplate(template, Pattern.compile(regex.toString()), List.copyOf(parts));
     }
 
     /**
@@ -115,6 +131,40 @@ public final class TopicTemplate {
      */
     public boolean matches(String topic) {
         return topic != null && pattern.matcher(topic).matches();
+    }
+
+    /**
+     * Whether {@code topic} is the topic this template gives the names that are not null, with any
+     * short name ({@code [A-Za-z0-9._-]{1,64}}) for each null one: for example every region's topic
+     * of one section, {@code matches(topic, "ddm", null, "orders", "book")}.
+     *
+     * @param topic a topic name, or null (which matches nothing)
+     * @param namespace the namespace, or null for any
+     * @param region the region, or null for any
+     * @param partition the section's partition, or null for any
+     * @param section the section's name, or null for any
+     * @return true if it matches
+     */
+    public boolean matches(String topic, String namespace, String region, String partition, String section) {
+        if (topic == null) {
+            return false;
+        }
+        StringBuilder regex = new StringBuilder();
+        for (int i = 0; i < parts.size(); i++) {
+            String part = parts.get(i);
+            if (i % 2 == 0) {
+                regex.append(Pattern.quote(part));
+                continue;
+            }
+            String name = switch (part) {
+                case NAMESPACE -> namespace;
+                case REGION -> region;
+                case PARTITION -> partition;
+                default -> section;
+            };
+            regex.append(name == null ? SHORT_NAME : Pattern.quote(name));
+        }
+        return Pattern.matches(regex.toString(), topic);
     }
 
     /**

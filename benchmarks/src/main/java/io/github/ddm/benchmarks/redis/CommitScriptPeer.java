@@ -7,10 +7,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.ddm.benchmarks.BenchRedis;
 import io.github.ddm.benchmarks.OrderBook;
 import io.github.ddm.schema.ChangeEvent;
-import io.github.ddm.schema.ChangeEventCodec;
 import io.github.ddm.schema.DataKey;
 import io.github.ddm.schema.Origin;
 import io.github.ddm.schema.VersionVector;
+import io.github.ddm.schema.WireForm;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -92,7 +92,7 @@ public final class CommitScriptPeer {
         ObjectNode tree = MAPPER.valueToTree(book);
         DataKey key = DataKey.of(BenchRedis.PARTITION, section, id);
         Doc doc = new Doc(id);
-        String[] created = template(ChangeEvent.create(eventId(), key, 1, 0, "E", Instant.now(), origin, tree));
+        String[] created = template(ChangeEvent.create(eventId(), key, 1, 0, WireForm.PLACEHOLDER_EPOCH, Instant.now(), origin, tree));
         List<Object> args = new ArrayList<>(List.of("0", "1", "", "peerEpoch01", now(), originText(), "c",
                 created[0], created[1], created[2], "10000", "PUBLISH", "L", origin.region(), "peerLineage",
                 Integer.toString(tree.size())));
@@ -110,7 +110,7 @@ public final class CommitScriptPeer {
         ArrayNode patch = MAPPER.createArrayNode();
         patch.addObject().put("op", "replace").put("path", "/bids/" + LEVEL + "/quantity")
                 .put("value", changed.bids().get(LEVEL).quantity());
-        String[] updated = template(ChangeEvent.update(eventId(), key, doc.version + 1, doc.version, "E", Instant.now(),
+        String[] updated = template(ChangeEvent.update(eventId(), key, doc.version + 1, doc.version, WireForm.PLACEHOLDER_EPOCH, Instant.now(),
                 origin, patch, null));
         doc.updateArgs = new Object[] {null, null, null, "peerEpoch01", null, originText(), "u",
                 updated[0], updated[1], updated[2], "10000", "PUBLISH", "L", origin.region(), "peerLineage",
@@ -161,19 +161,13 @@ public final class CommitScriptPeer {
     }
 
     /**
-     * The event's JSON cut where the script inserts epoch, lineage, clock and stream id, as core's
-     * EventTemplate cuts it: head ends before the epoch value, middle runs from {@code ,"time":} to the
-     * end of the origin object.
+     * The event's JSON cut where the script inserts epoch, lineage, clock and stream id, by the wire
+     * form's owner ({@link WireForm#split}), as core cuts it.
      */
     private static String[] template(ChangeEvent event) {
-        String json = ChangeEventCodec.encodeToString(event.withClock("L",
-                VersionVector.of(Map.of(VersionVector.replica("E", "L"), event.version()))));
-        String mark = "\"epoch\":\"E\"";
-        int epochAt = json.indexOf(mark);
-        int timeAt = json.indexOf(",\"time\":", epochAt);
-        int originEnd = json.indexOf('}', json.indexOf("\"origin\":{", timeAt)) + 1;
-        int valueAt = epochAt + mark.length() - 2;
-        return new String[] {json.substring(0, valueAt), json.substring(timeAt, originEnd), json.substring(originEnd)};
+        WireForm.Split split = WireForm.split(event.withClock(WireForm.PLACEHOLDER_LINEAGE, VersionVector.of(Map.of(
+                VersionVector.replica(WireForm.PLACEHOLDER_EPOCH, WireForm.PLACEHOLDER_LINEAGE), event.version()))));
+        return new String[] {split.head(), split.middle(), split.tail()};
     }
 
     /** One document of the peer's section and the version the next update expects. One thread only. */

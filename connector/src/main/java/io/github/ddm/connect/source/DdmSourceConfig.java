@@ -59,7 +59,7 @@ public class DdmSourceConfig extends DdmConnectorConfig {
             + "heartbeats that carry the offsets of sections whose log held only other regions' changes, and the repair "
             + "requests of this region's sink, which the other regions' sinks answer with snapshots. Other regions' sinks "
             + "must read it (the default matches the change topics' default, ddm.${region}.*).";
-    public static final String CONTROL_TOPIC_DEFAULT = "ddm.${region}.control";
+    public static final String CONTROL_TOPIC_DEFAULT = TopicTemplate.CONTROL_DEFAULT;
 
     public static final String HEARTBEAT_INTERVAL_MS_CONFIG = "source.heartbeat.interval.ms";
     public static final String HEARTBEAT_INTERVAL_MS_DOC = "How often, at most, a section whose log holds only other "

@@ -8,6 +8,7 @@ import io.github.ddm.connect.ControlRecord;
 import io.github.ddm.connect.source.DdmSourceConfig.ExportOrigins;
 import io.github.ddm.schema.ChangeEvent;
 import io.github.ddm.schema.Origin;
+import io.github.ddm.schema.WireForm;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -55,8 +56,8 @@ final class SectionReader {
 
     private static final Logger log = LoggerFactory.getLogger(SectionReader.class);
 
-    static final String VERSION_HEADER = "ddm.version";
-    static final String ORIGIN_HEADER = "ddm.origin";
+    static final String VERSION_HEADER = WireForm.VERSION_HEADER;
+    static final String ORIGIN_HEADER = WireForm.ORIGIN_HEADER;
 
     /** Bound of one Redis round trip; a listing of a section's keys gets longer. */
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(20);

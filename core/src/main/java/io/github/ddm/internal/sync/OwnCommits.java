@@ -6,6 +6,7 @@ import io.github.ddm.internal.cache.DocumentState;
 import io.github.ddm.internal.store.EventTemplate;
 import io.github.ddm.schema.ChangeEvent;
 import io.github.ddm.schema.VersionVector;
+import io.github.ddm.schema.WireForm;
 import java.time.Duration;
 
 /**
@@ -21,10 +22,7 @@ import java.time.Duration;
 final class OwnCommits<T> {
 
     /** Where an echo starts: the codec writes the schema version first, then the event id. */
-    static final String ECHO_PREFIX = "{\"schema\":1,\"eventId\":\"";
-    private static final String STREAM_ID = ",\"streamId\":\"";
-    private static final String LINEAGE = "\",\"lineage\":\"";
-    private static final String CLOCK = "\",\"clock\":";
+    static final String ECHO_PREFIX = WireForm.ECHO_PREFIX;
 
     /** What this node knows of one of its commits: the event, its text, and the new state (null for a delete). */
     record Own<T>(ChangeEvent event, EventTemplate template, DocumentState<T> state) {
@@ -49,51 +47,21 @@ final class OwnCommits<T> {
 
     /** The complete event if {@code text} is the echo of a known commit, else null (then decode it). */
     ChangeEvent echo(String text) {
-        if (!text.startsWith(ECHO_PREFIX)) {
-            return null;
-        }
-        int idEnd = text.indexOf('"', ECHO_PREFIX.length());
-        Own<T> own = idEnd < 0 ? null : byEventId.getIfPresent(text.substring(ECHO_PREFIX.length(), idEnd));
-        if (own == null) {
-            return null;
-        }
-        EventTemplate template = own.template();
-        String head = template.head();
-        if (!text.startsWith(head)) {
-            return null;
-        }
-        int epochEnd = text.indexOf('"', head.length());
-        if (epochEnd < 0 || !text.startsWith(LINEAGE, epochEnd)) {
-            return null;
-        }
-        int lineageStart = epochEnd + LINEAGE.length();
-        int lineageEnd = text.indexOf('"', lineageStart);
-        if (lineageEnd < 0 || !text.startsWith(CLOCK, lineageEnd)) {
-            return null;
-        }
-        int clockStart = lineageEnd + CLOCK.length();
-        // Replica names hold no braces: the first '}' closes the clock.
-        int clockEnd = text.indexOf('}', clockStart) + 1;
-        if (clockEnd <= 0 || !text.startsWith(template.middle(), clockEnd)
-                || !text.startsWith(STREAM_ID, clockEnd + template.middle().length())) {
-            return null;
-        }
-        int idStart = clockEnd + template.middle().length() + STREAM_ID.length();
-        int streamIdEnd = text.indexOf('"', idStart);
-        if (streamIdEnd < 0 || !text.startsWith(template.tail(), streamIdEnd + 1)
-                || streamIdEnd + 1 + template.tail().length() != text.length()) {
+        String eventId = WireForm.eventIdOf(text);
+        Own<T> own = eventId == null ? null : byEventId.getIfPresent(eventId);
+        WireForm.Filled filled = own == null ? null : own.template().filledIn(text);
+        if (filled == null) {
             return null;
         }
         ChangeEvent e = own.event();
         VersionVector clock;
         try {
-            clock = VersionVector.parseJson(text.substring(clockStart, clockEnd));
+            clock = VersionVector.parseJson(filled.clockJson());
         } catch (IllegalArgumentException notOurs) {
             return null;
         }
         // The constructor validates epoch, lineage, clock and stream id like the codec would.
-        return new ChangeEvent(e.eventId(), e.key(), e.op(), e.version(), e.prevVersion(), text.substring(head.length(), epochEnd),
-                e.time(), e.origin(), e.patch(), e.state(), text.substring(idStart, streamIdEnd),
-                text.substring(lineageStart, lineageEnd), clock, null, null);
+        return new ChangeEvent(e.eventId(), e.key(), e.op(), e.version(), e.prevVersion(), filled.epoch(), e.time(), e.origin(),
+                e.patch(), e.state(), filled.streamId(), filled.lineage(), clock, null, null);
     }
 }

@@ -4,9 +4,10 @@ import static io.github.ddm.replay.Events.K;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.github.ddm.replay.EventRecords.InvalidRecordException;
 import io.github.ddm.schema.ChangeEvent;
 import io.github.ddm.schema.ChangeEventCodec;
+import io.github.ddm.schema.InvalidRecordException;
+import io.github.ddm.schema.RecordDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.apache.kafka.connect.data.Schema;
@@ -14,7 +15,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-class EventRecordsTest {
+/** The one decoder of record forms ({@link RecordDecoder}) on the forms the connector writes through Kafka's real converters. */
+class RecordFormsTest {
 
     private static final List<ChangeEvent> EVENTS = List.of(Events.create(K, 1, 0), Events.update(K, 2),
             Events.updateWithState(K, 3), Events.delete(K, 4), Events.snapshot(K, 5),
@@ -24,7 +26,7 @@ class EventRecordsTest {
     @EnumSource(WireForm.class)
     void value_everyWireFormOfEveryOp_decodesToTheSameEvent(WireForm form) throws Exception {
         for (ChangeEvent event : EVENTS) {
-            assertThat(EventRecords.value(form.encode(event))).as("%s in %s", event, form).isEqualTo(event);
+            assertThat(RecordDecoder.event(form.encode(event))).as("%s in %s", event, form).isEqualTo(event);
         }
     }
 
@@ -60,17 +62,17 @@ class EventRecordsTest {
 
     @Test
     void key_acceptsTextJsonStringsAndEnvelopes() throws Exception {
-        assertThat(EventRecords.key(bytes("orders/book/BTC-USD"))).isEqualTo("orders/book/BTC-USD");
-        assertThat(EventRecords.key(bytes("\"orders/book/BTC-USD\""))).isEqualTo("orders/book/BTC-USD");
-        assertThat(EventRecords.key(WireForm.converter(true).fromConnectData("t", Schema.STRING_SCHEMA, "orders/book/x")))
+        assertThat(RecordDecoder.key(bytes("orders/book/BTC-USD"))).isEqualTo("orders/book/BTC-USD");
+        assertThat(RecordDecoder.key(bytes("\"orders/book/BTC-USD\""))).isEqualTo("orders/book/BTC-USD");
+        assertThat(RecordDecoder.key(WireForm.converter(true).fromConnectData("t", Schema.STRING_SCHEMA, "orders/book/x")))
                 .isEqualTo("orders/book/x");
-        assertThat(EventRecords.key(null)).isNull();
-        assertThatThrownBy(() -> EventRecords.key(new byte[] {(byte) 0xC3, (byte) 0x28})).hasMessageContaining("not UTF-8");
-        assertThatThrownBy(() -> EventRecords.key(bytes("{\"a\":1}"))).hasMessageContaining("not a string");
+        assertThat(RecordDecoder.key(null)).isNull();
+        assertThatThrownBy(() -> RecordDecoder.key(new byte[] {(byte) 0xC3, (byte) 0x28})).hasMessageContaining("not UTF-8");
+        assertThatThrownBy(() -> RecordDecoder.key(bytes("{\"a\":1}"))).hasMessageContaining("not a string");
     }
 
     private static void assertRejected(byte[] value, String reason) {
-        assertThatThrownBy(() -> EventRecords.value(value)).as("reason %s", reason)
+        assertThatThrownBy(() -> RecordDecoder.event(value)).as("reason %s", reason)
                 .isInstanceOf(InvalidRecordException.class).hasMessageContaining(reason);
     }
 
