@@ -1,6 +1,7 @@
 package io.github.ddm.replay;
 
-import io.github.ddm.replay.EventRecords.InvalidRecordException;
+import io.github.ddm.schema.InvalidRecordException;
+import io.github.ddm.schema.RecordDecoder;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -209,7 +210,7 @@ final class HistoryIndex {
             byte[] bytes = new byte[key.remaining()];
             key.duplicate().get(bytes);
             try {
-                String text = EventRecords.key(bytes);
+                String text = RecordDecoder.key(bytes);
                 return text == null ? 0 : KeyOffsetIndex.hash(text);
             } catch (InvalidRecordException e) {
                 return 0;

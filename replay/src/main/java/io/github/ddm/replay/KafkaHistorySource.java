@@ -2,10 +2,11 @@ package io.github.ddm.replay;
 
 import io.github.ddm.HistorySource;
 import io.github.ddm.SectionId;
-import io.github.ddm.replay.EventRecords.InvalidRecordException;
 import io.github.ddm.schema.ChangeEvent;
 import io.github.ddm.schema.DataKey;
+import io.github.ddm.schema.InvalidRecordException;
 import io.github.ddm.schema.Names;
+import io.github.ddm.schema.RecordDecoder;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -432,7 +433,7 @@ public final class KafkaHistorySource implements HistorySource, AutoCloseable {
     private static ChangeEvent decode(ConsumerRecord<byte[], byte[]> record, String recordKey, Invalid invalid) {
         String key;
         try {
-            key = EventRecords.key(record.key());
+            key = RecordDecoder.key(record.key());
         } catch (InvalidRecordException e) {
             return null; // not this key's record (its key has the same hash and is not even readable)
         }
@@ -441,7 +442,7 @@ public final class KafkaHistorySource implements HistorySource, AutoCloseable {
         }
         RecordPosition position = new RecordPosition(record.topic(), record.partition(), record.offset());
         try {
-            ChangeEvent event = EventRecords.value(record.value());
+            ChangeEvent event = RecordDecoder.event(record.value());
             if (!event.key().toString().equals(key)) {
                 throw new InvalidRecordException("the record key does not match the event's key " + event.key());
             }
