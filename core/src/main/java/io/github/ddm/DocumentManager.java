@@ -123,8 +123,14 @@ public final class DocumentManager<T> implements AutoCloseable {
             this.loader = engine.loader();
             this.writer = engine.writer();
             RedisConnections.checkAccess(redisson, engine.layout(), sharded, settings.subscribeTimeout);
-            engine.start(settings.subscribeTimeout);
-            syncService.register(this);
+            try {
+                engine.start(settings.subscribeTimeout);
+                syncService.register(this);
+            } catch (RuntimeException e) {
+                // the client may be the service's and outlive this manager: leave no subscription on it
+                engine.stop();
+                throw e;
+            }
             log.info("DDM manager for {}/{} started (origin {}, {} pub/sub, {} values)", partition, section,
                     settings.origin, sharded ? "sharded" : "classic", settings.valueSharing);
         } catch (RuntimeException e) {
@@ -236,7 +242,9 @@ public final class DocumentManager<T> implements AutoCloseable {
      * and return; with {@link ValueSharing#SHARED} it must return a new value instead.
      *
      * <p>The returned version holds the mutation's own result as it is (with {@code COPY_ON_READ}
-     * too: it is not read back from the cache, which keeps its own bytes).
+     * too: it is not read back from the cache, which keeps its own bytes). One exception: with
+     * {@code SHARED}, a mutation that changes nothing gets the cached instance back, equal in
+     * content to its result.
      *
      * @return the committed version; fails with {@link DocumentNotFoundException} if there is no
      *     document, {@link VersionConflictException} after the configured attempts, the mutation's
@@ -253,7 +261,8 @@ public final class DocumentManager<T> implements AutoCloseable {
      * Creates the document, or replaces it with {@code value} (committing only the difference). If
      * it changed since this node last saw it, the configured {@link ConflictResolver} decides.
      *
-     * <p>The returned version holds the value written as it is: {@code value}, or the resolver's.
+     * <p>The returned version holds the value written as it is: {@code value}, or the resolver's
+     * (with {@code SHARED}, the cached instance when {@code value} changes nothing).
      *
      * @return the committed version
      */
@@ -274,9 +283,12 @@ public final class DocumentManager<T> implements AutoCloseable {
      *     failed read's {@link DdmException}
      */
     public CompletableFuture<Map<String, Versioned<T>>> getAll(Collection<String> ids) {
+        Objects.requireNonNull(ids, "ids");
+        ids.forEach(id -> key(Objects.requireNonNull(id, "an id in ids"))); // every id checked before any I/O
+        ensureOpen();
         Map<String, CompletableFuture<Optional<Versioned<T>>>> reads = new LinkedHashMap<>();
-        for (String id : Objects.requireNonNull(ids, "ids")) {
-            reads.computeIfAbsent(Objects.requireNonNull(id, "an id in ids"), this::get);
+        for (String id : ids) {
+            reads.computeIfAbsent(id, this::get);
         }
         return CompletableFuture.allOf(reads.values().toArray(CompletableFuture[]::new)).thenApply(done -> {
             Map<String, Versioned<T>> found = new LinkedHashMap<>();
@@ -407,9 +419,11 @@ public final class DocumentManager<T> implements AutoCloseable {
 
     /**
      * Subscribes late to the whole section: {@code listener} gets every change committed at or after
-     * {@code since} that the section log still holds (if the log does not reach back that far, first a
-     * snapshot event of every document), then every new change. Each key's versions arrive in order
-     * and once; calls for one subscription never overlap.
+     * {@code since}, then every new change. The section log serves them when it reaches back that
+     * far; if it does not, the {@linkplain DocumentManagerBuilder#historySource history source} (when
+     * there is one) serves the older changes, and a document whose history has a hole gets a
+     * snapshot event instead; without one, first a snapshot event of every document. Each key's
+     * versions arrive in order and once; calls for one subscription never overlap.
      *
      * @return a handle whose {@code close()} ends the subscription
      */

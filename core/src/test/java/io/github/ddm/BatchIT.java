@@ -110,7 +110,10 @@ class BatchIT {
         badId.put("a", new Item("a", 1));
         badId.put("", new Item("empty", 1));
         assertThatThrownBy(() -> manager.setAll(badId)).isInstanceOf(IllegalArgumentException.class);
+        long loads = manager.stats().loads();
         assertThatThrownBy(() -> manager.getAll(Arrays.asList("a", null))).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> manager.getAll(List.of("a", "b", ""))).isInstanceOf(IllegalArgumentException.class);
+        assertThat(manager.stats().loads()).as("no read started for a refused batch").isEqualTo(loads);
         assertThat(manager.get("a").join()).as("nothing of a refused batch was written").isEmpty();
     }
 }
