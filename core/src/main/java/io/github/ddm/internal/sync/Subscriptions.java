@@ -235,9 +235,10 @@ public final class Subscriptions<T> {
     }
 
     /**
-     * Subscribes to every change of the section committed at or after {@code since} (as far as the
-     * log reaches back; if it does not, the subscriber first gets a snapshot of every document),
-     * then the live ones. The handle ends the subscription.
+     * Subscribes to every change of the section committed at or after {@code since}, then the live
+     * ones. When the log does not reach back, the history source serves the older changes (and a
+     * document with a hole in them gets a snapshot); without one, the subscriber first gets a
+     * snapshot of every document. The handle ends the subscription.
      */
     public Runnable subscribeSection(Instant since, ChangeListener listener) {
         SectionSubscriber subscriber = new SectionSubscriber(listener);
@@ -283,14 +284,15 @@ public final class Subscriptions<T> {
         } catch (RuntimeException e) {
             found = CompletableFuture.failedFuture(e);
         }
-        return found.handle((events, error) -> {
+        // handleAsync on a lane: the listener must not run on the history source's reading thread
+        return found.handleAsync((events, error) -> {
             if (error != null || events == null) {
                 log.warn("section {}/{}: no history since {} from the history source ({}); sending a snapshot of every document",
                         partition, section, since, error == null ? "none" : RedisDocumentStore.unwrap(error).getMessage());
                 return null;
             }
             return events;
-        }).thenCompose(events -> {
+        }, task -> lanes.execute(partition + "/" + section, task)).thenCompose(events -> {
             if (events == null) {
                 fromSnapshot.incrementAndGet();
                 return snapshotAll(subscriber).thenCompose(ignored -> scan(startAfter, subscriber::catchUp));
