@@ -243,8 +243,16 @@ public final class RecordDecoder {
         }
         return new Control(kind, text(node, ControlField.REGION), text(node, ControlField.NAMESPACE),
                 text(node, ControlField.PARTITION), text(node, ControlField.SECTION), optional(node, ControlField.ID),
-                optional(node, ControlField.CLOCK), optional(node, ControlField.STREAM_ID),
-                node.path(ControlField.TIME.wireName()).asLong());
+                optional(node, ControlField.CLOCK), optional(node, ControlField.STREAM_ID), time(node));
+    }
+
+    private static long time(JsonNode node) {
+        JsonNode value = node.get(ControlField.TIME.wireName());
+        if (value == null || !value.isIntegralNumber() || !value.canConvertToLong()) {
+            throw new InvalidRecordException("a DDM control record needs the integer field '" + ControlField.TIME.wireName()
+                    + "' (epoch milliseconds)");
+        }
+        return value.asLong();
     }
 
     private static String text(JsonNode node, ControlField field) {
@@ -257,7 +265,14 @@ public final class RecordDecoder {
 
     private static String optional(JsonNode node, ControlField field) {
         JsonNode value = node.get(field.wireName());
-        return value == null || value.isNull() ? null : value.asText();
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isTextual()) {
+            throw new InvalidRecordException("the field '" + field.wireName() + "' of a DDM control record must be text, got "
+                    + value.getNodeType().name().toLowerCase(Locale.ROOT));
+        }
+        return value.asText();
     }
 
     /** The payload of a JsonConverter envelope; the object itself when it is none. */

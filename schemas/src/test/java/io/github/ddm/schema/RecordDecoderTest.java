@@ -66,6 +66,13 @@ class RecordDecoderTest {
                 .hasMessageContaining("unknown control record kind 'reboot'");
         assertThatThrownBy(() -> RecordDecoder.value("{\"control\":\"repair\",\"region\":\"eu\"}"))
                 .hasMessageContaining("needs the text field 'namespace'");
+        String heartbeatFields = "\"control\":\"heartbeat\",\"region\":\"eu\",\"namespace\":\"ddm\",\"partition\":\"o\",\"section\":\"b\"";
+        assertThatThrownBy(() -> RecordDecoder.value("{" + heartbeatFields + "}"))
+                .hasMessageContaining("needs the integer field 'time'");
+        assertThatThrownBy(() -> RecordDecoder.value("{" + heartbeatFields + ",\"time\":\"soon\"}"))
+                .hasMessageContaining("needs the integer field 'time'");
+        assertThatThrownBy(() -> RecordDecoder.value("{" + heartbeatFields + ",\"clock\":{\"eu\":1},\"time\":1}"))
+                .hasMessageContaining("'clock' of a DDM control record must be text, got object");
     }
 
     @Test
