@@ -144,18 +144,29 @@ public final class ChangeEventData {
      *     or the field the contract rejects
      */
     public static ChangeEvent toEvent(Object value) {
-        if (value == null) {
-            throw new DataException("the record has no value; a DDM change event was expected");
-        }
-        if (value instanceof EventStruct struct && struct.event() != null) {
-            return struct.event();
-        }
-        RecordDecoder.Decoded decoded = decode(value);
+        RecordDecoder.Decoded decoded = read(value);
         if (decoded instanceof RecordDecoder.Change change) {
             return change.event();
         }
         throw new DataException("a DDM change event was expected, got a control record ("
                 + ((RecordDecoder.Control) decoded).kind() + ")");
+    }
+
+    /**
+     * What a record value holds, decoded once: a change event or a control record. A Struct this
+     * class built, unchanged since, gives its event back as it is.
+     *
+     * @throws DataException naming what is wrong: a null value, an unknown shape, or the field the
+     *     contract rejects (of an event or of a control record)
+     */
+    public static RecordDecoder.Decoded read(Object value) {
+        if (value == null) {
+            throw new DataException("the record has no value; a DDM change event was expected");
+        }
+        if (value instanceof EventStruct struct && struct.event() != null) {
+            return new RecordDecoder.Change(struct.event());
+        }
+        return decode(value);
     }
 
     /**

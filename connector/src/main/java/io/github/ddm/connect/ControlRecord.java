@@ -179,11 +179,11 @@ public record ControlRecord(Kind kind, String region, String namespace, SectionI
     }
 
     /**
-     * The control record the wire form describes.
+     * The control record the wire form describes (as {@link ChangeEventData#read} gives it).
      *
      * @throws DataException if a field is bad
      */
-    static ControlRecord of(RecordDecoder.Control wire) {
+    public static ControlRecord of(RecordDecoder.Control wire) {
         try {
             return new ControlRecord(Kind.of(wire.kind()), wire.region(), wire.namespace(),
                     new SectionId(wire.partition(), wire.section()), wire.id(), wire.clock(), wire.streamId(), wire.time());

@@ -10,6 +10,7 @@ import io.github.ddm.connect.ChangeEventData;
 import io.github.ddm.connect.ControlRecord;
 import io.github.ddm.connect.DdmConnectorVersion;
 import io.github.ddm.schema.ChangeEvent;
+import io.github.ddm.schema.RecordDecoder;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -150,11 +151,15 @@ public final class DdmSinkTask extends SinkTask {
             if (handled.contains(id)) {
                 continue;
             }
-            ControlRecord control;
-            ChangeEvent event;
+            ControlRecord control = null;
+            ChangeEvent event = null;
             try {
-                control = ControlRecord.of(record.value());
-                event = control == null ? ChangeEventData.toEvent(record.value()) : null;
+                RecordDecoder.Decoded value = ChangeEventData.read(record.value()); // decoded once, whatever it holds
+                if (value instanceof RecordDecoder.Control wire) {
+                    control = ControlRecord.of(wire);
+                } else {
+                    event = ((RecordDecoder.Change) value).event();
+                }
             } catch (DataException e) {
                 counters.malformed.incrementAndGet();
                 report(record, id, e);

@@ -42,16 +42,6 @@ final class RepairReader {
         this.position = storedOffset == null ? SourceOffsets.LOG_START : storedOffset;
     }
 
-    /**
-     * Adds up to {@code max} requests to {@code out}.
-     *
-     * @return whether there may be more right away
-     * @throws io.github.ddm.StoreUnavailableException if Redis failed; nothing changed, retry later
-     */
-    boolean poll(List<SourceRecord> out, int max) throws InterruptedException {
-        return accept(read(max), out, max);
-    }
-
     /** Starts reading up to {@code max} requests after the position; {@link #accept} takes them. */
     CompletableFuture<SectionStore.RepairBatch> read(int max) {
         return SectionStore.readRepairRequests(redisson, namespace, position, max);

@@ -120,7 +120,9 @@ final class SectionRounds {
                 toRead.add(reader);
             }
         }
-        reads.addAll(send(toRead));
+        // the read-ahead round and the snapshot steps already took part of this poll's budget
+        int taken = out.size() + reads.stream().mapToInt(Read::count).sum();
+        reads.addAll(send(toRead, maxRecords - taken));
         more |= take(reads, out, failures);
         failures.throwFirst();
         return more;
@@ -140,7 +142,7 @@ final class SectionRounds {
                 next.add(reader);
             }
         }
-        ahead = send(next);
+        ahead = send(next, maxRecords);
     }
 
     /** The sections to watch while idle: the most recently active first, at most {@code max}. */
@@ -181,12 +183,15 @@ final class SectionRounds {
         }
     }
 
-    /** Sends one pipelined log read per section; the info goes with it for a section expected to have entries. */
-    private List<Read> send(List<SectionReader> sections) {
+    /**
+     * Sends one pipelined log read per section, sharing out {@code budget} entries (at least one
+     * each); the info goes with it for a section expected to have entries.
+     */
+    private List<Read> send(List<SectionReader> sections, int budget) {
         if (sections.isEmpty()) {
             return new ArrayList<>();
         }
-        int count = Math.max(1, Math.min(batchSize, maxRecords / sections.size()));
+        int count = Math.max(1, Math.min(batchSize, budget / sections.size()));
         SectionStore.LogReads round = SectionStore.logReads(redisson);
         List<Read> reads = new ArrayList<>(sections.size());
         for (SectionReader reader : sections) {

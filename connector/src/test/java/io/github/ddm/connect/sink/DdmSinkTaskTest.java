@@ -128,17 +128,20 @@ class DdmSinkTaskTest {
         String futureSchema = event("eu", "a").replace("\"schema\":1", "\"schema\":2");
         task.put(List.of(record(0, "not JSON"), record(1, null), record(2, 42), record(3, "{\"schema\":1}"),
                 record(4, futureSchema), record(5, event("eu", "a").replace("\"op\":\"c\"", "\"op\":\"x\"")
-                        .getBytes(StandardCharsets.UTF_8))));
+                        .getBytes(StandardCharsets.UTF_8)),
+                record(6, "{\"control\":\"heartbeat\",\"region\":\"eu\",\"namespace\":\"ddm\",\"partition\":\"p\",\"section\":\"s\"}")));
 
-        assertThat(context.reported).hasSize(6);
+        assertThat(context.reported).hasSize(7);
         assertThat(context.reported.get(0)).startsWith("0: not a valid DDM change event");
         assertThat(context.reported.get(1)).startsWith("1: the record has no value");
         assertThat(context.reported.get(2)).startsWith("2: a DDM change event was expected, got a java.lang.Integer");
         assertThat(context.reported.get(3)).startsWith("3: not a valid DDM change event");
         assertThat(context.reported.get(4)).startsWith("4: not a valid DDM change event").contains("schema");
         assertThat(context.reported.get(5)).startsWith("5: not a valid DDM change event").contains("op", "'x'");
-        assertThat(task.counters().getMalformed()).isEqualTo(6);
-        assertThat(task.counters().getErrant()).isEqualTo(6);
+        assertThat(context.reported.get(6)).as("a control record's own defect, not 'not an event'")
+                .startsWith("6: ").contains("needs the integer field 'time'");
+        assertThat(task.counters().getMalformed()).isEqualTo(7);
+        assertThat(task.counters().getErrant()).isEqualTo(7);
     }
 
     @Test
