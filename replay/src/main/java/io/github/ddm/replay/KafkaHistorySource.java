@@ -74,8 +74,9 @@ import org.slf4j.LoggerFactory;
  * offset of the instant ({@code offsetsForTimes}) and reads from there. See docs/replay.md.
  *
  * <p><b>Threads and bounds.</b> Calls run on the source's own threads (at most
- * {@linkplain Builder#maxConcurrentReads maxConcurrentReads}); each thread keeps two consumers
- * (one to index, one to read records back) while it lives, and ends after 30 s without work. A
+ * {@linkplain Builder#maxConcurrentReads maxConcurrentReads}); each thread keeps one consumer to
+ * index and {@code readParallelism} consumers to read records back while it lives, and ends
+ * after 30 s without work. A
  * call fails (its future completes with {@link KafkaReplayException}, and DDM falls back to a
  * snapshot of the current state) when it does not finish within the
  * {@linkplain Builder#timeout timeout}, or when more than {@linkplain Builder#maxQueuedReads
