@@ -90,7 +90,7 @@ public final class DocumentCache<T> {
             // A typed value's tree holds a long member as a long even where it fits an int; Redis, events and every
             // diff's other side hold it as an int. Without this, a diff rewrites every such number (and in a region,
             // stamps it as this change's, so concurrent edits of it elsewhere turn into conflicts).
-            return CanonicalForm.normalize(codec.treeOf(value));
+            return codec.treeOf(value);
         }
         return codec.treeOfBytes((byte[]) entry.state);
     }

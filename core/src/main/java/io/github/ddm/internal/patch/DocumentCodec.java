@@ -6,6 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.cfg.DatatypeFeatures;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.ddm.CorruptDocumentException;
@@ -38,12 +41,29 @@ public final class DocumentCodec<T> {
     private final Class<T> type;
     private final ObjectReader reader;
     private final ObjectWriter writer;
+    /** Writes values into a {@link TreeWriter}, configured as {@code valueToTree} is (no root wrapping). */
+    private final ObjectWriter treeWriter;
+    /** Whether values take the {@link TreeWriter} path (else Jackson's {@code valueToTree}, then the checks). */
+    private final boolean buildsTrees;
+    private final boolean stripDecimalZeros;
 
     public DocumentCodec(ObjectMapper mapper, Class<T> type) {
         this.mapper = mapper;
         this.type = type;
         this.reader = mapper.readerFor(type);
         this.writer = mapper.writer();
+        this.treeWriter = mapper.writer().without(SerializationFeature.WRAP_ROOT_VALUE);
+        // valueToTree reads floating-point numbers as BigDecimals under this feature: leave such mappers to it.
+        this.buildsTrees = !mapper.isEnabled(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+        DatatypeFeatures features = mapper.getDeserializationConfig().getDatatypeFeatures();
+        this.stripDecimalZeros = features.isExplicitlySet(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
+                ? features.isEnabled(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
+                : mapper.getNodeFactory().willStripTrailingBigDecimalZeroes();
+    }
+
+    /** A generator for one value's tree, configured as the mapper's own tree reader would read it. */
+    private TreeWriter newTreeWriter() {
+        return new TreeWriter(mapper, MAX_DEPTH, stripDecimalZeros);
     }
 
     /** The document type. */
@@ -52,7 +72,8 @@ public final class DocumentCodec<T> {
     }
 
     /**
-     * The value as a JSON object tree.
+     * The value as a JSON object tree in its {@linkplain CanonicalForm canonical} form (numbers as
+     * change events carry them), built as Jackson serializes the value ({@link TreeWriter}).
      *
      * @throws InvalidDocumentException if it does not serialize, is not a JSON object, has a reserved member name,
      *     or holds what JSON text cannot carry (a non-finite number, an unpaired surrogate, nesting deeper
@@ -62,6 +83,37 @@ public final class DocumentCodec<T> {
         if (value == null) {
             throw new InvalidDocumentException(key, "the value is null; use delete to remove a document", null);
         }
+        if (!buildsTrees) {
+            return treeByJackson(key, value);
+        }
+        TreeWriter tree = newTreeWriter();
+        try {
+            treeWriter.writeValue(tree, value);
+            return tree.root();
+        } catch (IOException | RuntimeException e) {
+            Throwable cause = e;
+            while (cause != null && !(cause instanceof TreeWriter.Problem) && !(cause instanceof TreeWriter.Unsupported)) {
+                cause = cause.getCause() == cause ? null : cause.getCause();
+            }
+            if (cause instanceof TreeWriter.Problem problem) {
+                throw invalid(key, problem.member(), problem.pointer(), problem.problem());
+            }
+            if (cause == null && e instanceof IOException) {
+                throw new InvalidDocumentException(key, "cannot serialize " + value.getClass().getName() + ": " + e.getMessage(), e);
+            }
+            if (cause == null) {
+                throw (RuntimeException) e;
+            }
+        }
+        return treeByJackson(key, value);
+    }
+
+    /**
+     * Jackson's own tree of the value, checked and normalized after the fact: for values whose
+     * serializers write what {@link TreeWriter} leaves to Jackson (raw JSON, binary, a root that is
+     * not an object), so that they get exactly the tree and the errors they always got.
+     */
+    ObjectNode treeByJackson(DataKey key, T value) {
         JsonNode tree;
         try {
             tree = mapper.valueToTree(value);
@@ -76,17 +128,29 @@ public final class DocumentCodec<T> {
         for (Map.Entry<String, JsonNode> member : tree.properties()) {
             String name = member.getKey();
             if (RedisLayout.isReservedMemberName(name)) {
-                throw new InvalidDocumentException(key, "top-level member names must not start with the NUL character (reserved for metadata)", null);
+                throw invalid(key, null, null, "top-level member names must not start with the NUL character (reserved for metadata)");
             }
             StringBuilder pointer = new StringBuilder();
             String problem = unfitForJson(name, member.getValue(), pointer, 2);
             if (problem != null) {
-                // The pointer of a too-deep value is hundreds of levels long: the member says enough.
-                String at = pointer.length() <= 200 ? " at '" + printable(pointer.toString()) + "'" : "";
-                throw new InvalidDocumentException(key, "member '" + printable(name) + "' " + problem.replace("{at}", at), null);
+                throw invalid(key, name, pointer.toString(), problem);
             }
         }
-        return (ObjectNode) tree;
+        try {
+            return CanonicalForm.normalize((ObjectNode) tree);
+        } catch (InvalidEventException e) {
+            throw new InvalidDocumentException(key, e.getMessage(), e);
+        }
+    }
+
+    /** The failure of a member that JSON text cannot carry, or of a reserved top-level name ({@code member} null). */
+    private static InvalidDocumentException invalid(DataKey key, String member, String pointer, String problem) {
+        if (member == null) {
+            return new InvalidDocumentException(key, problem, null);
+        }
+        // The pointer of a too-deep value is hundreds of levels long: the member says enough.
+        String at = pointer.length() <= 200 ? " at '" + printable(pointer) + "'" : "";
+        return new InvalidDocumentException(key, "member '" + printable(member) + "' " + problem.replace("{at}", at), null);
     }
 
     /**
@@ -141,7 +205,7 @@ public final class DocumentCodec<T> {
         return null;
     }
 
-    private static boolean hasUnpairedSurrogate(String text) {
+    static boolean hasUnpairedSurrogate(String text) {
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
             if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
@@ -247,9 +311,18 @@ public final class DocumentCodec<T> {
         return tree;
     }
 
-    /** The value as a tree, for a value already known to be a valid document. */
+    /** The canonical tree of a value already known to be a valid document (a cached one). */
     public ObjectNode treeOf(T value) {
-        return mapper.valueToTree(value);
+        if (!buildsTrees) {
+            return CanonicalForm.normalize((ObjectNode) mapper.valueToTree(value));
+        }
+        TreeWriter tree = newTreeWriter();
+        try {
+            treeWriter.writeValue(tree, value);
+            return tree.root();
+        } catch (IOException | RuntimeException e) {
+            return CanonicalForm.normalize((ObjectNode) mapper.valueToTree(value));
+        }
     }
 
     /** A new empty object node. */

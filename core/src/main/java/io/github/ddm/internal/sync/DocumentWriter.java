@@ -18,7 +18,6 @@ import io.github.ddm.internal.store.CommitRequest;
 import io.github.ddm.internal.store.CommitResult;
 import io.github.ddm.internal.store.EventTemplate;
 import io.github.ddm.internal.store.RedisDocumentStore;
-import io.github.ddm.schema.CanonicalForm;
 import io.github.ddm.schema.ChangeEvent;
 import io.github.ddm.schema.ChangeOp;
 import io.github.ddm.schema.DataKey;
@@ -228,11 +227,11 @@ public final class DocumentWriter<T> {
             }
             ObjectNode before = treeOf(base);
             T changed = mutation.apply(cache.valueForMutation(id, base));
-            commitDiff(base, before, CanonicalForm.normalize(codec.toTree(key, changed)), changed);
+            commitDiff(base, before, codec.toTree(key, changed), changed);
         }
 
         private void computeSet(CachedDocument<T> base) {
-            ObjectNode after = CanonicalForm.normalize(codec.toTree(key, proposed));
+            ObjectNode after = codec.toTree(key, proposed);
             if (!base.exists()) {
                 ChangeEvent event = event(ChangeOp.CREATE, base, base.version() + 1, null, after);
                 Map<String, String> writes = new LinkedHashMap<>();
