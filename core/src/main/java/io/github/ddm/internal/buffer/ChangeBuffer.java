@@ -43,6 +43,7 @@ public final class ChangeBuffer {
                 .weigher((String id, KeyHistory history) -> Math.max(1, history.size()))
                 .expireAfterWrite(ttl)
                 .ticker(() -> clock.millis() * 1_000_000L)
+                .executor(Runnable::run) // maintenance on the writing thread, not the common pool (see DocumentCache)
                 .build();
     }
 

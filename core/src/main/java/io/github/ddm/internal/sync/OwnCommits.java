@@ -31,6 +31,7 @@ final class OwnCommits<T> {
     private final Cache<String, Own<T>> byEventId = Caffeine.newBuilder()
             .maximumSize(10_000)
             .expireAfterWrite(Duration.ofMinutes(1))
+            .executor(Runnable::run) // maintenance on the writing thread, not the common pool (see DocumentCache)
             .build();
 
     void register(Own<T> own) {
