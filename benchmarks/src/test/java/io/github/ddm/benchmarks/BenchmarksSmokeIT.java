@@ -7,6 +7,7 @@ import io.github.ddm.benchmarks.micro.CacheHitBenchmark;
 import io.github.ddm.benchmarks.micro.CpuPerCallHarness;
 import io.github.ddm.benchmarks.micro.PatchBenchmark;
 import io.github.ddm.benchmarks.redis.BytesHarness;
+import io.github.ddm.benchmarks.redis.UpdateCpuHarness;
 import io.github.ddm.benchmarks.redis.CommitScriptPeer;
 import io.github.ddm.benchmarks.redis.HeapHarness;
 import io.github.ddm.benchmarks.redis.PropagationHarness;
@@ -98,6 +99,17 @@ class BenchmarksSmokeIT {
         assertThat(result.patchOnlyAverageBytes()).isPositive();
         assertThat(result.documentBytes()).isBetween(3_300, 3_700);
         assertThat(result.example()).contains("\"patch\":[{\"op\":\"replace\"");
+    }
+
+    @Test
+    void updateCpuHarness_reportsEveryContender() throws Exception {
+        UpdateCpuHarness.Result result = UpdateCpuHarness.run("--updates", "30", "--warmup", "10", "--rounds", "1");
+
+        assertThat(result.perContender()).containsOnlyKeys("ddm SHARED", "ddm COPY_ON_READ", "peer")
+                .allSatisfy((name, figures) -> assertThat(java.util.Arrays.stream(figures).boxed().toList()).hasSize(3)
+                        .allSatisfy(f -> assertThat(f).isFinite().isNotNegative()));
+        assertThat(result.perContender().get("peer")[0]).isPositive();
+        assertThat(result.report()).contains("of the peer");
     }
 
     @Test
