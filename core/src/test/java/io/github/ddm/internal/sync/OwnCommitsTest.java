@@ -51,4 +51,16 @@ class OwnCommitsTest {
         own.forget("ev-2");
         assertThat(own.echo(template.publishedText("e", "L", CLOCK, "1-1"))).isNull();
     }
+
+    @Test
+    void manyCommitsWhoseEchoNeverCame_areBounded_keepingTheNewest() throws Exception {
+        OwnCommits<Object> own = new OwnCommits<>();
+        for (int i = 0; i < 12_500; i++) {
+            own.register(new OwnCommits.Own<>(update("lost-" + i), null, null));
+        }
+
+        assertThat(own.size()).isLessThanOrEqualTo(10_000);
+        assertThat(own.get("lost-12499")).isNotNull();
+        assertThat(own.get("lost-0")).isNull();
+    }
 }
