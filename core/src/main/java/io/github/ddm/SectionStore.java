@@ -110,6 +110,25 @@ public final class SectionStore {
         return layout.logKey();
     }
 
+    /**
+     * The channel on which the commit script broadcasts each of the section's changes (classic
+     * pub/sub; writers in sharded mode broadcast on the sharded channel of the same name).
+     */
+    public String changeChannel() {
+        return layout.channel();
+    }
+
+    /**
+     * A {@code PSUBSCRIBE} pattern that matches the change channel of every section of a namespace
+     * (classic pub/sub only: sharded channels cannot be matched by a pattern).
+     *
+     * @param namespace the key prefix
+     * @return the pattern, with the namespace's glob characters escaped
+     */
+    public static String changeChannelPattern(String namespace) {
+        return RedisLayout.channelPattern(namespace);
+    }
+
     /** One read of the log: events in log order, each with its stream id. */
     public record LogBatch(List<ChangeEvent> events, String lastStreamId, int entries, int malformed) {
         public LogBatch {

@@ -195,17 +195,27 @@ public final class DdmSourceTask extends SourceTask {
             redisson = client;
         }
         List<SectionReader> opened = new ArrayList<>();
+        Map<String, SectionReader> byChannel = new HashMap<>();
         String controlTopic = config.controlTopic();
         for (SectionId section : config.assignedSections()) {
             SectionStore store = SectionStore.open(client, config.namespace(), section);
-            opened.add(new SectionReader(store, config.namespace(), config.topicOf(section), controlTopic,
+            SectionReader reader = new SectionReader(store, config.namespace(), config.topicOf(section), controlTopic,
                     config.region(), config.exportOrigins(), config.startPosition(), storedOffsets.get(section),
-                    config.heartbeatInterval()));
+                    config.heartbeatInterval());
+            opened.add(reader);
+            byChannel.put(store.changeChannel(), reader);
         }
         if (config.exportsRepairs()) {
             repairs = new RepairReader(client, config.namespace(), config.region(), controlTopic, storedRepairsOffset);
         }
-        rounds = new SectionRounds(client, opened, config.batchSize(), config.pollMaxRecords(), config.pollInterval());
+        SectionRounds created = new SectionRounds(client, opened, config.batchSize(), config.pollMaxRecords(), config.pollInterval());
+        // A change broadcast marks its section due and ends the idle wait: with thousands of sections,
+        // changes are found without reading every log each poll interval (the sweep only backs it up).
+        ChangeSignals.subscribe(client, config.namespace(), byChannel, reader -> {
+            created.woken(reader);
+            watcher.signal();
+        });
+        rounds = created;
         return rounds;
     }
 

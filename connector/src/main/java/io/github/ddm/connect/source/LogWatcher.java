@@ -66,6 +66,11 @@ final class LogWatcher {
         signals.drainPermits();
     }
 
+    /** Ends a current or the next {@link #await} early: a section changed ({@link ChangeSignals}). Any thread. */
+    void signal() {
+        signals.release();
+    }
+
     /** Ends a current or the next {@link #await} early (the task is stopping). */
     void wake() {
         signals.release(Integer.MAX_VALUE / 2);

@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.github.ddm.DocumentManager;
+import io.github.ddm.PubSubMode;
 import io.github.ddm.SectionId;
+import io.github.ddm.ValueSharing;
 import io.github.ddm.connect.ChangeEventData;
 import io.github.ddm.connect.source.SourceTestSupport.Doc;
 import io.github.ddm.schema.ChangeEvent;
@@ -179,6 +181,71 @@ class DdmSourceTaskIT {
         } finally {
             poller.shutdownNow();
         }
+    }
+
+    /**
+     * A task with more sections than one sweep reads and a poll interval of a minute: a change in a
+     * section that no blocking read watches is found through its broadcast ({@link ChangeSignals})
+     * within seconds, not at the next sweep; a writer in sharded mode, whose broadcast no pattern
+     * matches, is found by the sweep, which reads every section within a few intervals.
+     */
+    @Test
+    void manySections_aChangeIsFoundByItsBroadcast_andASectionWithoutOneByTheSweep() throws Exception {
+        int count = SectionRounds.SWEEP_SLICE * 2 + 100;
+        List<String> names = new ArrayList<>();
+        List<String> assigned = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            names.add(String.format("many.s%04d", i));
+            assigned.add(String.format("many/s%04d", i));
+        }
+        // In the middle: neither in the first sweep's slice nor among the sections watched by a blocking read (the newest).
+        SectionId quiet = new SectionId("many", String.format("s%04d", SectionRounds.SWEEP_SLICE + 50));
+        DocumentManager<Doc> classic = SourceTestSupport.writer(redis.server().uri(), quiet, REGION, "n1");
+        closeables.add(classic);
+        DdmSourceTask task = start(Map.of(), "source.sections", String.join(",", names),
+                DdmSourceTaskConfig.TASK_SECTIONS_CONFIG, String.join(",", assigned), "source.poll.interval.ms", "60000");
+        ExecutorService poller = Executors.newSingleThreadExecutor();
+        try {
+            Future<List<SourceRecord>> waiting = poller.submit(task::poll); // connects, reads every log once, waits
+            await().pollDelay(Duration.ofMillis(500)).atMost(Duration.ofSeconds(20)).until(() -> !waiting.isDone());
+
+            bump(classic, "a");
+
+            List<SourceRecord> records = new ArrayList<>();
+            await().atMost(Duration.ofSeconds(15)).until(waiting::isDone);
+            if (waiting.get() != null) {
+                records.addAll(waiting.get());
+            }
+            await().atMost(Duration.ofSeconds(15)).until(() -> {
+                List<SourceRecord> batch = poller.submit(task::poll).get(20, TimeUnit.SECONDS);
+                if (batch != null) {
+                    records.addAll(batch);
+                }
+                return !records.isEmpty();
+            });
+            assertThat(records).extracting(SourceRecord::key).containsExactly(quiet.partition() + "/" + quiet.section() + "/a");
+        } finally {
+            poller.shutdownNow();
+        }
+
+        SectionId sharded = new SectionId("many", String.format("s%04d", SectionRounds.SWEEP_SLICE + 60));
+        DocumentManager<Doc> shardedWriter = DocumentManager.builder(Doc.class).redisUri(redis.server().uri())
+                .section(sharded.partition(), sharded.section()).origin(REGION, "n2").valueSharing(ValueSharing.SHARED)
+                .pubSubMode(PubSubMode.SHARDED).build();
+        closeables.add(shardedWriter);
+        DdmSourceTask sweeping = start(Map.of(), "source.sections", String.join(",", names),
+                DdmSourceTaskConfig.TASK_SECTIONS_CONFIG, String.join(",", assigned), "source.poll.interval.ms", "200");
+        sweeping.poll(); // connects and reads every log once (the classic writer's record)
+        bump(shardedWriter, "b");
+        List<SourceRecord> swept = new ArrayList<>();
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            List<SourceRecord> batch = sweeping.poll();
+            if (batch != null) {
+                batch.stream().filter(r -> String.valueOf(r.key()).startsWith("many/" + sharded.section() + "/")).forEach(swept::add);
+            }
+            return !swept.isEmpty();
+        });
+        assertThat(swept).extracting(SourceRecord::key).containsExactly("many/" + sharded.section() + "/b");
     }
 
     @Test

@@ -115,6 +115,11 @@ public final class RedisLayout {
         return channel;
     }
 
+    /** A glob pattern that matches the broadcast channel of every section of {@code namespace}. */
+    public static String channelPattern(String namespace) {
+        return namespace.replaceAll("([\\\\*?\\[\\]])", "\\\\$1") + ":{*}:ch";
+    }
+
     /** The hash holding one document's merge state (clock and stamps). */
     public String mergeStateKey(String id) {
         return mergePrefix + id;
