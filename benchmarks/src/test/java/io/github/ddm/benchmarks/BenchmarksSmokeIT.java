@@ -16,6 +16,7 @@ import io.github.ddm.benchmarks.redis.UpdateThroughputBenchmark;
 import io.github.ddm.benchmarks.regions.RegionsHarness;
 import io.github.ddm.benchmarks.replay.KafkaHistoryHarness;
 import io.github.ddm.benchmarks.scale.ScaleHarness;
+import io.github.ddm.benchmarks.scale.SourceScaleHarness;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Collection;
@@ -110,6 +111,16 @@ class BenchmarksSmokeIT {
                         .allSatisfy(f -> assertThat(f).isFinite().isNotNegative()));
         assertThat(result.perContender().get("peer")[0]).isPositive();
         assertThat(result.report()).contains("of the peer");
+    }
+
+    @Test
+    void sourceScaleHarness_exportsEverySectionAndEveryUpdate() throws Exception {
+        SourceScaleHarness.Result result = SourceScaleHarness.run("--sections", "300", "--updates", "60", "--rate", "100");
+
+        assertThat(result.sections()).isEqualTo(300);
+        assertThat(result.endToEnd().count()).isEqualTo(60);
+        assertThat(result.initialSeconds()).isPositive();
+        assertThat(result.report()).contains("300 sections");
     }
 
     @Test
