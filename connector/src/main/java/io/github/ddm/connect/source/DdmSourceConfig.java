@@ -73,9 +73,10 @@ public class DdmSourceConfig extends DdmConnectorConfig {
 
     public static final String POLL_INTERVAL_MS_CONFIG = "source.poll.interval.ms";
     public static final String POLL_INTERVAL_MS_DOC = "How long a poll waits for a new change when no section has one "
-            + "before it returns empty-handed. It waits with blocking reads (XREAD BLOCK) on the 16 of the task's sections "
-            + "that exported last, so a change there is exported at once; every section of the task is read at least this "
-            + "often (all together, in one pipelined round).";
+            + "before it returns empty-handed. A change broadcast on a section's channel (classic pub/sub) or a blocking "
+            + "read (XREAD BLOCK, on the 16 sections that exported last) ends the wait at once. Each interval also reads "
+            + "the next 500 of the task's sections in turn (all of them if there are no more), so every section is read "
+            + "at least once per ceil(sections / 500) intervals, also when no broadcast reaches the task.";
     public static final long POLL_INTERVAL_MS_DEFAULT = 100;
 
     public static final String POLL_MAX_RECORDS_CONFIG = "source.poll.max.records";
