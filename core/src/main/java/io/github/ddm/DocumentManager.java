@@ -108,15 +108,7 @@ public final class DocumentManager<T> implements AutoCloseable {
             boolean sharded = settings.pubSubMode == PubSubMode.SHARDED
                     || (settings.pubSubMode == PubSubMode.AUTO && redisson.getConfig().isClusterConfig());
             ObjectMapper mapper = settings.objectMapper != null ? settings.objectMapper : new ObjectMapper();
-            this.engine = new SectionEngine<>(redisson, new SectionEngine.Settings<>(settings.type, settings.namespace,
-                    partition, section, sharded, mapper, settings.valueSharing, syncService.clock(), executor,
-                    settings.cacheMaximumSize, settings.cacheIdleExpiry, settings.logMaxLength, settings.changeBufferSize,
-                    settings.changeBufferTtl, settings.changeBufferMaxEvents, settings.maxPendingChanges,
-                    settings.headCheckInterval, settings.versionCheckInterval, settings.bufferTrimInterval,
-                    settings.catchUpBatchSize, settings.conflictResolver, settings.historySource,
-                    new DocumentWriter.Settings(settings.origin, settings.clock, executor, settings.maxDocumentBytes,
-                            settings.fullStateEvery, settings.maxWriteAttempts, settings.retryBackoffBase,
-                            settings.retryBackoffMax)));
+            this.engine = new SectionEngine<>(redisson, settings.sectionSettings(sharded, mapper, syncService.clock(), executor));
             this.codec = engine.codec();
             this.cache = engine.cache();
             this.store = engine.store();

@@ -1,14 +1,10 @@
 package io.github.ddm.internal.sync;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.github.ddm.ConflictResolver;
-import io.github.ddm.HistorySource;
 import io.github.ddm.ManagerStats;
 import io.github.ddm.RegionNotice;
 import io.github.ddm.SectionId;
 import io.github.ddm.SyncHealth;
 import io.github.ddm.SyncEvent;
-import io.github.ddm.ValueSharing;
 import io.github.ddm.internal.buffer.ChangeBuffer;
 import io.github.ddm.internal.cache.DocumentCache;
 import io.github.ddm.internal.patch.DocumentCodec;
@@ -18,7 +14,6 @@ import io.github.ddm.internal.store.SectionLog;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
 import org.redisson.api.RedissonClient;
 
 /**
@@ -34,17 +29,7 @@ public final class SectionEngine<T> {
     /** Trees kept per section: a JSON tree costs about ten times its document's JSON, so few. */
     private static final int RECENT_TREES = 32;
 
-    /** Every setting the section needs, validated by the builder. */
-    public record Settings<T>(Class<T> type, String namespace, String partition, String section, boolean sharded,
-                              ObjectMapper mapper, ValueSharing valueSharing, Clock clock, Executor executor,
-                              long cacheMaximumSize, Duration cacheIdleExpiry, long logMaxLength,
-                              int changeBufferSize, Duration changeBufferTtl, long changeBufferMaxEvents,
-                              long maxPendingChanges, Duration headCheckInterval, Duration versionCheckInterval,
-                              Duration bufferTrimInterval, int catchUpBatchSize, ConflictResolver<T> resolver,
-                              HistorySource history, DocumentWriter.Settings writer) {
-    }
-
-    private final Settings<T> settings;
+    private final SectionSettings<T> settings;
     private final RedisLayout layout;
     private final DocumentCodec<T> codec;
     private final DocumentCache<T> cache;
@@ -65,37 +50,37 @@ public final class SectionEngine<T> {
     private long nextVersionCheck;
     private long nextBufferTrim;
 
-    public SectionEngine(RedissonClient redisson, Settings<T> settings) {
+    public SectionEngine(RedissonClient redisson, SectionSettings<T> settings) {
         this.settings = settings;
-        this.layout = new RedisLayout(settings.namespace(), settings.partition(), settings.section());
-        this.codec = new DocumentCodec<>(settings.mapper(), settings.type());
-        this.cache = new DocumentCache<>(codec, layout, settings.valueSharing(), settings.partition(), settings.section(),
-                settings.cacheMaximumSize(), settings.cacheIdleExpiry(), settings.clock());
-        this.store = new RedisDocumentStore(redisson, layout, settings.partition(), settings.section(), settings.sharded(),
-                settings.logMaxLength());
+        this.layout = new RedisLayout(settings.identity().namespace(), settings.partition(), settings.section());
+        this.codec = new DocumentCodec<>(settings.documents().mapper(), settings.documents().type());
+        this.cache = new DocumentCache<>(codec, layout, settings.documents().valueSharing(), settings.partition(), settings.section(),
+                settings.cache().maximumSize(), settings.cache().idleExpiry(), settings.threads().clock());
+        this.store = new RedisDocumentStore(redisson, layout, settings.partition(), settings.section(), settings.identity().sharded(),
+                settings.sync().logMaxLength());
         this.state = new SectionState<>(cache, settings.partition() + "/" + settings.section());
-        this.lanes = new KeyLanes(settings.executor(), LANES);
-        this.buffer = new ChangeBuffer(settings.changeBufferSize(), settings.changeBufferTtl(), settings.changeBufferMaxEvents(),
-                settings.clock());
+        this.lanes = new KeyLanes(settings.threads().executor(), LANES);
+        this.buffer = new ChangeBuffer(settings.changeBuffer().size(), settings.changeBuffer().ttl(), settings.changeBuffer().maxEvents(),
+                settings.threads().clock());
         // The trees of the hot keys' latest versions, shared by this node's writes and applies, and one
         // applier of change events for both the live feed and loads that buffered events meanwhile.
         RecentTrees trees = new RecentTrees(RECENT_TREES);
         EventApplier<T> applier = new EventApplier<>(cache, layout, trees);
         this.loader = new Loader<>(store, cache, codec, state, applier, lanes, settings.partition(), settings.section());
-        this.writer = new DocumentWriter<>(store, cache, codec, state, loader, lanes, trees, settings.writer(), settings.resolver(),
+        this.writer = new DocumentWriter<>(store, cache, codec, state, loader, lanes, trees, settings.writer(), settings.documents().resolver(),
                 settings.partition(), settings.section());
-        this.syncEvents = new SyncEvents(settings.executor());
-        this.feed = new ChangeFeed<>(redisson, layout, settings.sharded(), cache, state, loader, applier, lanes, listeners,
-                syncEvents, buffer, settings.maxPendingChanges(), settings.partition(), settings.section());
-        this.notices = new NoticeFeed(redisson, layout, settings.sharded(), syncEvents,
+        this.syncEvents = new SyncEvents(settings.threads().executor());
+        this.feed = new ChangeFeed<>(redisson, layout, settings.identity().sharded(), cache, state, loader, applier, lanes, listeners,
+                syncEvents, buffer, settings.sync().maxPendingChanges(), settings.partition(), settings.section());
+        this.notices = new NoticeFeed(redisson, layout, settings.identity().sharded(), syncEvents,
                 new SectionId(settings.partition(), settings.section()));
         SectionLog sectionLog = new SectionLog(redisson, layout);
-        this.subscriptions = new Subscriptions<>(redisson, sectionLog, store, buffer, lanes, settings.history(),
-                settings.partition(), settings.section(), settings.catchUpBatchSize());
+        this.subscriptions = new Subscriptions<>(redisson, sectionLog, store, buffer, lanes, settings.sync().history(),
+                settings.partition(), settings.section(), settings.sync().catchUpBatchSize());
         feed.subscriptions(subscriptions);
         feed.ownCommits(writer.ownCommits());
         this.repair = new SectionRepair<>(sectionLog, store, feed, cache, buffer, lanes, loader, syncEvents,
-                settings.executor(), settings.partition(), settings.section(), settings.catchUpBatchSize());
+                settings.threads().executor(), settings.partition(), settings.section(), settings.sync().catchUpBatchSize());
         this.versionCheck = new VersionCheck<>(redisson, layout, cache, state, loader, repair, lanes, syncEvents,
                 settings.partition(), settings.section(), CHECK_BATCH);
         state.onLoss((previous, current) -> {
@@ -112,10 +97,10 @@ public final class SectionEngine<T> {
         feed.start(timeout);
         notices.start(timeout);
         repair.initialize(timeout);
-        long now = settings.clock().millis();
-        nextHeadCheck = now + settings.headCheckInterval().toMillis();
-        nextVersionCheck = now + settings.versionCheckInterval().toMillis();
-        nextBufferTrim = now + settings.bufferTrimInterval().toMillis();
+        long now = settings.threads().clock().millis();
+        nextHeadCheck = now + settings.intervals().headCheck().toMillis();
+        nextVersionCheck = now + settings.intervals().versionCheck().toMillis();
+        nextBufferTrim = now + settings.intervals().bufferTrim().toMillis();
     }
 
     /** Unsubscribes and drops the cache. */
@@ -134,20 +119,20 @@ public final class SectionEngine<T> {
      * checks started now are done.
      */
     public synchronized CompletableFuture<Void> tick() {
-        long now = settings.clock().millis();
+        long now = settings.threads().clock().millis();
         cache.cleanUp();
         repair.retryIfPending();
         CompletableFuture<Void> work = CompletableFuture.completedFuture(null);
         if (now >= nextBufferTrim) {
-            nextBufferTrim = now + settings.bufferTrimInterval().toMillis();
+            nextBufferTrim = now + settings.intervals().bufferTrim().toMillis();
             buffer.trim();
         }
         if (now >= nextHeadCheck) {
-            nextHeadCheck = now + settings.headCheckInterval().toMillis();
+            nextHeadCheck = now + settings.intervals().headCheck().toMillis();
             work = work.thenCombine(repair.headCheck(), (a, b) -> null);
         }
         if (now >= nextVersionCheck) {
-            nextVersionCheck = now + settings.versionCheckInterval().toMillis();
+            nextVersionCheck = now + settings.intervals().versionCheck().toMillis();
             work = work.thenCombine(versionCheck.run(), (a, b) -> null);
         }
         return work;
