@@ -87,7 +87,7 @@ public final class DdmMetrics implements MeterBinder {
                 .tags(tags)
                 .publishPercentiles(0.5, 0.99)
                 .register(registry);
-        manager.engine().feed().observeDeliveries(event ->
+        manager.engine().observeDeliveries(event ->
                 lag.record(Duration.ofMillis(Math.max(0, clock.millis() - event.time().toEpochMilli()))));
     }
 

@@ -11,6 +11,7 @@ import io.github.ddm.internal.patch.DocumentCodec;
 import io.github.ddm.internal.store.RedisDocumentStore;
 import io.github.ddm.internal.store.RedisLayout;
 import io.github.ddm.internal.store.SectionLog;
+import io.github.ddm.schema.ChangeEvent;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -41,7 +42,8 @@ public final class SectionEngine<T> {
     private final Listeners listeners = new Listeners();
     private final SyncEvents syncEvents;
     private final ChangeBuffer buffer;
-    private final ChangeFeed<T> feed;
+    private final KeyDelivery<T> delivery;
+    private final ChangeChannel<T> channel;
     private final NoticeFeed notices;
     private final SectionRepair<T> repair;
     private final VersionCheck<T> versionCheck;
@@ -70,23 +72,26 @@ public final class SectionEngine<T> {
         this.writer = new DocumentWriter<>(store, cache, codec, state, loader, lanes, trees, settings.writer(), settings.documents().resolver(),
                 settings.partition(), settings.section());
         this.syncEvents = new SyncEvents(settings.threads().executor());
-        this.feed = new ChangeFeed<>(redisson, layout, settings.identity().sharded(), cache, state, loader, applier, lanes, listeners,
-                syncEvents, buffer, settings.sync().maxPendingChanges(), settings.partition(), settings.section());
         this.notices = new NoticeFeed(redisson, layout, settings.identity().sharded(), syncEvents,
                 new SectionId(settings.partition(), settings.section()));
         SectionLog sectionLog = new SectionLog(redisson, layout);
         this.subscriptions = new Subscriptions<>(redisson, sectionLog, store, buffer, lanes, settings.sync().history(),
                 settings.partition(), settings.section(), settings.sync().catchUpBatchSize());
-        feed.subscriptions(subscriptions);
-        feed.ownCommits(writer.ownCommits());
-        this.repair = new SectionRepair<>(sectionLog, store, feed, cache, buffer, lanes, loader, syncEvents,
+        // Built in the direction the requests flow, each part from the parts it uses: the delivery
+        // is handed the repair with each change it is given, so nothing is wired after construction.
+        this.delivery = new KeyDelivery<>(cache, state, loader, applier, listeners, syncEvents, buffer, subscriptions,
+                writer.ownCommits(), settings.partition(), settings.section());
+        StoredVersions versions = new StoredVersions(redisson, layout, CHECK_BATCH);
+        this.repair = new SectionRepair<>(sectionLog, store, versions, delivery, cache, buffer, lanes, loader, syncEvents,
                 settings.threads().executor(), settings.partition(), settings.section(), settings.sync().catchUpBatchSize());
-        this.versionCheck = new VersionCheck<>(redisson, layout, cache, state, loader, repair, lanes, syncEvents,
-                settings.partition(), settings.section(), CHECK_BATCH);
+        this.versionCheck = new VersionCheck<>(redisson, layout, cache, state, loader, versions, delivery, repair, lanes,
+                syncEvents, settings.threads().executor(), settings.partition(), settings.section());
+        this.channel = new ChangeChannel<>(redisson, layout, settings.identity().sharded(), lanes, delivery, repair,
+                versionCheck, writer.ownCommits(), settings.sync().maxPendingChanges(), settings.partition(), settings.section());
         state.onLoss((previous, current) -> {
             // Versions start over in the new epoch: what was delivered under the old one says nothing.
             buffer.clear();
-            feed.forgetHeld();
+            delivery.forgetHeld();
             syncEvents.emit(new SyncEvent.EpochChanged(settings.partition(), settings.section(), previous, current));
             syncEvents.emit(new SyncEvent.Reloaded(settings.partition(), settings.section(), null, SyncEvent.ReloadReason.EPOCH_CHANGED));
         });
@@ -94,7 +99,7 @@ public final class SectionEngine<T> {
 
     /** Subscribes, then marks the log position from which repairs start. Blocks up to {@code timeout}. */
     public void start(Duration timeout) {
-        feed.start(timeout);
+        channel.start(timeout);
         notices.start(timeout);
         repair.initialize(timeout);
         long now = settings.threads().clock().millis();
@@ -105,7 +110,7 @@ public final class SectionEngine<T> {
 
     /** Unsubscribes and drops the cache. */
     public void stop() {
-        feed.stop();
+        channel.stop();
         notices.stop();
         listeners.clear();
         syncEvents.clear();
@@ -129,7 +134,7 @@ public final class SectionEngine<T> {
         }
         if (now >= nextHeadCheck) {
             nextHeadCheck = now + settings.intervals().headCheck().toMillis();
-            work = work.thenCombine(repair.headCheck(), (a, b) -> null);
+            work = work.thenCombine(repair.headCheck(channel), (a, b) -> null);
         }
         if (now >= nextVersionCheck) {
             nextVersionCheck = now + settings.intervals().versionCheck().toMillis();
@@ -174,12 +179,9 @@ public final class SectionEngine<T> {
         return buffer;
     }
 
-    public ChangeFeed<T> feed() {
-        return feed;
-    }
-
-    public SectionRepair<T> repair() {
-        return repair;
+    /** Observes every delivered change (metrics: apply lag). Must be fast and must not throw. */
+    public void observeDeliveries(java.util.function.Consumer<ChangeEvent> observer) {
+        delivery.observeDeliveries(observer);
     }
 
     public SectionState<T> state() {
@@ -197,12 +199,13 @@ public final class SectionEngine<T> {
     /** Every counter of the section, with the manager's own hit and miss counts. */
     public ManagerStats stats(long hits, long misses) {
         long[] bytes = writer.patchAndFullBytes();
-        ChangeFeed.Counters fed = feed.counters();
+        ChangeChannel.Counters heard = channel.counters();
+        KeyDelivery.Counters fed = delivery.counters();
         SectionRepair.Counters repaired = repair.counters();
         return new ManagerStats(cache.size(), buffer.size(), hits, misses, loader.loads(), writer.commits(), writer.conflicts(),
-                fed.received(), fed.delivered(), fed.applied(), fed.duplicates(), fed.malformed(), fed.gaps(),
+                heard.received(), fed.delivered(), fed.applied(), fed.duplicates(), heard.malformed(), fed.gaps(),
                 repaired.catchUps(), repaired.catchUpEntries(), repaired.sectionReloads(), repaired.resyncs(),
-                versionCheck.checks(), versionCheck.driftRepairs(), fed.overflowDrops(), fed.resubscribes(),
+                versionCheck.checks(), versionCheck.driftRepairs(), heard.overflowDrops(), heard.resubscribes(),
                 state.epochSwitches(), listeners.failures(), bytes[0], bytes[1], fed.regionConflicts(),
                 notices.count(RegionNotice.Kind.LINEAGE_CHANGED), notices.count(RegionNotice.Kind.REDELIVERED),
                 notices.count(RegionNotice.Kind.SKIPPED), notices.count(RegionNotice.Kind.REPAIR_REQUESTED));
@@ -212,12 +215,12 @@ public final class SectionEngine<T> {
     public SyncHealth.Section health(boolean closed, long maxPendingChanges) {
         // Redisson does not report a dropped subscription connection, so an unreachable Redis
         // (seen by the periodic head check) counts as not subscribed.
-        boolean subscribed = !closed && feed.isSubscribed() && repair.reachable();
+        boolean subscribed = !closed && channel.isSubscribed() && repair.reachable();
         String lastError = repair.lastError();
         long pending = lanes.backlog();
         SyncHealth.Status status = !subscribed ? SyncHealth.Status.DOWN
                 : lastError != null || pending > maxPendingChanges / 2 ? SyncHealth.Status.DEGRADED : SyncHealth.Status.UP;
         return new SyncHealth.Section(settings.partition(), settings.section(), status, subscribed, repair.busy(), lastError,
-                pending, cache.size(), buffer.size(), state.epoch(), feed.lastSeen());
+                pending, cache.size(), buffer.size(), state.epoch(), channel.lastSeen());
     }
 }
