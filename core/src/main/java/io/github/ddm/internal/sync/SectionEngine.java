@@ -1,5 +1,15 @@
 package io.github.ddm.internal.sync;
 
+import io.github.ddm.ChangeListener;
+import io.github.ddm.SyncListener;
+import io.github.ddm.Versioned;
+import io.github.ddm.internal.cache.CachedDocument;
+import io.github.ddm.internal.store.RedisConnections;
+import io.github.ddm.schema.DataKey;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
 import io.github.ddm.ManagerStats;
 import io.github.ddm.RegionNotice;
 import io.github.ddm.SectionId;
@@ -18,8 +28,10 @@ import java.util.concurrent.CompletableFuture;
 import org.redisson.api.RedissonClient;
 
 /**
- * Wires the internals of one section together and runs its periodic work. The public
- * {@code DocumentManager} is a thin facade over this. Thread-safe.
+ * Wires the internals of one section together, offers the operations the public
+ * {@code DocumentManager} needs (reads, writes, subscriptions, counters), and runs the periodic
+ * work. The manager validates arguments and keeps the lifecycle; this holds no public part of
+ * itself out. Thread-safe.
  *
  * @param <T> the document type
  */
@@ -31,6 +43,7 @@ public final class SectionEngine<T> {
     private static final int RECENT_TREES = 32;
 
     private final SectionSettings<T> settings;
+    private final RedissonClient redisson;
     private final RedisLayout layout;
     private final DocumentCodec<T> codec;
     private final DocumentCache<T> cache;
@@ -54,6 +67,7 @@ public final class SectionEngine<T> {
 
     public SectionEngine(RedissonClient redisson, SectionSettings<T> settings) {
         this.settings = settings;
+        this.redisson = redisson;
         this.layout = new RedisLayout(settings.identity().namespace(), settings.partition(), settings.section());
         this.codec = new DocumentCodec<>(settings.documents().mapper(), settings.documents().type());
         this.cache = new DocumentCache<>(codec, layout, settings.documents().valueSharing(), settings.partition(), settings.section(),
@@ -143,57 +157,117 @@ public final class SectionEngine<T> {
         return work;
     }
 
-    public RedisLayout layout() {
-        return layout;
+    /**
+     * Checks that the Redis user may run what this section needs (the commit script, the channel).
+     *
+     * @throws io.github.ddm.StoreUnavailableException naming what is refused
+     */
+    public void checkAccess(Duration timeout) {
+        RedisConnections.checkAccess(redisson, layout, settings.identity().sharded(), timeout);
     }
 
-    public DocumentCodec<T> codec() {
-        return codec;
+    /** The cached entry of a key, or null if it is not cached. No I/O. */
+    public CachedDocument<T> cached(String id) {
+        return cache.get(id);
     }
 
-    public DocumentCache<T> cache() {
-        return cache;
+    /** The typed view of a cached entry; empty if the document is absent. */
+    public Optional<Versioned<T>> read(String id, CachedDocument<T> entry) {
+        return cache.read(id, entry);
     }
 
-    public RedisDocumentStore store() {
-        return store;
+    /** Loads a key that missed the cache: one load per key however many callers wait. */
+    public CompletableFuture<Optional<Versioned<T>>> load(String id) {
+        return loader.loadMissed(id).thenApply(loaded -> cache.read(id, loaded));
     }
 
-    public Loader<T> loader() {
-        return loader;
+    /** Drops a key from the cache; the next read loads it. */
+    public void invalidate(String id) {
+        cache.invalidate(id);
     }
 
-    public DocumentWriter<T> writer() {
-        return writer;
+    /** A few top-level members of a cached entry, mapped to {@code view}. No I/O. */
+    public <P> Optional<Versioned<P>> project(DataKey key, CachedDocument<T> entry, Class<P> view, List<String> members) {
+        if (!entry.exists()) {
+            return Optional.empty();
+        }
+        var tree = cache.tree(entry);
+        tree.retain(members);
+        return Optional.of(new Versioned<>(key, codec.project(key, layout.documentKey(key.id()), tree, view),
+                entry.version(), Instant.ofEpochMilli(entry.timeMillis()), entry.origin()));
     }
 
-    public Listeners listeners() {
-        return listeners;
+    /** A few top-level members of a stored document, read from Redis without the rest, mapped to {@code view}. */
+    public <P> CompletableFuture<Optional<Versioned<P>>> project(DataKey key, Class<P> view, List<String> members) {
+        String redisKey = layout.documentKey(key.id());
+        return store.project(key.id(), members).thenApply(stored -> {
+            if (!stored.exists()) {
+                return Optional.empty();
+            }
+            P value = codec.project(key, redisKey, codec.fromMembers(key, redisKey, stored.members()), view);
+            return Optional.of(new Versioned<>(key, value, stored.version(), Instant.ofEpochMilli(stored.timeMillis()),
+                    stored.origin()));
+        });
     }
 
-    public SyncEvents syncEvents() {
-        return syncEvents;
+    /** Read-modify-write of one key (see {@code DocumentManager.update}). */
+    public CompletableFuture<Versioned<T>> update(String id, UnaryOperator<T> mutation) {
+        return writer.update(id, mutation);
     }
 
-    public ChangeBuffer buffer() {
-        return buffer;
+    /** Creates or replaces one key (see {@code DocumentManager.set}). */
+    public CompletableFuture<Versioned<T>> set(String id, T value) {
+        return writer.set(id, value);
+    }
+
+    /** Deletes one key (see {@code DocumentManager.delete}). */
+    public CompletableFuture<Boolean> delete(String id) {
+        return writer.delete(id);
+    }
+
+    /** Writes started and not yet completed. */
+    public int writesInFlight() {
+        return writer.inFlight();
+    }
+
+    /** Loads started and not yet completed. */
+    public int loadsInFlight() {
+        return loader.inFlight();
+    }
+
+    /** Adds a listener of every delivered change; closing the handle removes it. */
+    public AutoCloseable addListener(ChangeListener listener) {
+        return listeners.add(listener);
+    }
+
+    /** Subscribes late to one key (see {@code DocumentManager.changes}); the runnable ends it. */
+    public Runnable subscribe(String id, long fromVersion, ChangeListener listener) {
+        return subscriptions.subscribe(id, fromVersion, listener);
+    }
+
+    /** Subscribes late to the section (see {@code DocumentManager.changesSince}); the runnable ends it. */
+    public Runnable subscribeSection(Instant since, ChangeListener listener) {
+        return subscriptions.subscribeSection(since, listener);
+    }
+
+    /** Adds a listener of the sync's own events; the runnable removes it. */
+    public Runnable addSyncListener(SyncListener listener) {
+        return syncEvents.add(listener);
+    }
+
+    /** The changes of a key the change buffer holds, oldest first. */
+    public List<ChangeEvent> bufferedChanges(String id) {
+        return buffer.events(id);
+    }
+
+    /** Received changes waiting for their lanes (metrics). */
+    public int pendingChanges() {
+        return lanes.backlog();
     }
 
     /** Observes every delivered change (metrics: apply lag). Must be fast and must not throw. */
     public void observeDeliveries(java.util.function.Consumer<ChangeEvent> observer) {
         delivery.observeDeliveries(observer);
-    }
-
-    public SectionState<T> state() {
-        return state;
-    }
-
-    public Subscriptions<T> subscriptions() {
-        return subscriptions;
-    }
-
-    public KeyLanes lanes() {
-        return lanes;
     }
 
     /** Every counter of the section, with the manager's own hit and miss counts. */
