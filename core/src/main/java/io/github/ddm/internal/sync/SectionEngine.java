@@ -1,30 +1,29 @@
 package io.github.ddm.internal.sync;
 
 import io.github.ddm.ChangeListener;
-import io.github.ddm.SyncListener;
-import io.github.ddm.Versioned;
-import io.github.ddm.internal.cache.CachedDocument;
-import io.github.ddm.internal.store.RedisConnections;
-import io.github.ddm.schema.DataKey;
-import java.time.Instant;
-import java.util.List;
-import java.util.Optional;
-import java.util.function.UnaryOperator;
 import io.github.ddm.ManagerStats;
 import io.github.ddm.RegionNotice;
 import io.github.ddm.SectionId;
-import io.github.ddm.SyncHealth;
 import io.github.ddm.SyncEvent;
+import io.github.ddm.SyncHealth;
+import io.github.ddm.SyncListener;
+import io.github.ddm.Versioned;
 import io.github.ddm.internal.buffer.ChangeBuffer;
+import io.github.ddm.internal.cache.CachedDocument;
 import io.github.ddm.internal.cache.DocumentCache;
 import io.github.ddm.internal.patch.DocumentCodec;
+import io.github.ddm.internal.store.RedisConnections;
 import io.github.ddm.internal.store.RedisDocumentStore;
 import io.github.ddm.internal.store.RedisLayout;
 import io.github.ddm.internal.store.SectionLog;
 import io.github.ddm.schema.ChangeEvent;
-import java.time.Clock;
+import io.github.ddm.schema.DataKey;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.UnaryOperator;
 import org.redisson.api.RedissonClient;
 
 /**
