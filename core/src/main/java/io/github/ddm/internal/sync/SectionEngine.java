@@ -29,8 +29,8 @@ import org.redisson.api.RedissonClient;
 /**
  * Wires the internals of one section together, offers the operations the public
  * {@code DocumentManager} needs (reads, writes, subscriptions, counters), and runs the periodic
- * work. The manager validates arguments and keeps the lifecycle; this holds no public part of
- * itself out. Thread-safe.
+ * work. The manager validates arguments and keeps the lifecycle; the engine hands none of its
+ * parts out. Thread-safe.
  *
  * @param <T> the document type
  */
