@@ -79,7 +79,7 @@ public final class DdmMetrics implements MeterBinder {
 
         gauge(registry, tags, "ddm.cache.size", "documents in the local cache", ManagerStats::cachedDocuments);
         gauge(registry, tags, "ddm.buffer.size", "changes in the change buffer", ManagerStats::bufferedChanges);
-        Gauge.builder("ddm.pending", manager, m -> m.engine().lanes().backlog())
+        Gauge.builder("ddm.pending", manager, m -> m.engine().pendingChanges())
                 .description("received changes waiting to be applied").tags(tags).register(registry);
 
         Timer lag = Timer.builder("ddm.apply.lag")
@@ -87,7 +87,7 @@ public final class DdmMetrics implements MeterBinder {
                 .tags(tags)
                 .publishPercentiles(0.5, 0.99)
                 .register(registry);
-        manager.engine().feed().observeDeliveries(event ->
+        manager.engine().observeDeliveries(event ->
                 lag.record(Duration.ofMillis(Math.max(0, clock.millis() - event.time().toEpochMilli()))));
     }
 

@@ -2,13 +2,6 @@ package io.github.ddm;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.ddm.internal.cache.CachedDocument;
-import io.github.ddm.internal.cache.DocumentCache;
-import io.github.ddm.internal.patch.DocumentCodec;
-import io.github.ddm.internal.store.RedisConnections;
-import io.github.ddm.internal.store.RedisDocumentStore;
-import io.github.ddm.internal.store.StoredDocument;
-import io.github.ddm.internal.sync.DocumentWriter;
-import io.github.ddm.internal.sync.Loader;
 import io.github.ddm.internal.sync.SectionEngine;
 import io.github.ddm.schema.ChangeEvent;
 import io.github.ddm.schema.DataKey;
@@ -70,11 +63,6 @@ public final class DocumentManager<T> implements AutoCloseable {
     private final SyncService syncService;
     private final boolean ownsSyncService;
     private final SectionEngine<T> engine;
-    private final DocumentCodec<T> codec;
-    private final DocumentCache<T> cache;
-    private final RedisDocumentStore store;
-    private final Loader<T> loader;
-    private final DocumentWriter<T> writer;
     private final long maxPendingChanges;
     private final Origin origin;
     private final LongAdder hits = new LongAdder();
@@ -108,21 +96,8 @@ public final class DocumentManager<T> implements AutoCloseable {
             boolean sharded = settings.pubSubMode == PubSubMode.SHARDED
                     || (settings.pubSubMode == PubSubMode.AUTO && redisson.getConfig().isClusterConfig());
             ObjectMapper mapper = settings.objectMapper != null ? settings.objectMapper : new ObjectMapper();
-            this.engine = new SectionEngine<>(redisson, new SectionEngine.Settings<>(settings.type, settings.namespace,
-                    partition, section, sharded, mapper, settings.valueSharing, syncService.clock(), executor,
-                    settings.cacheMaximumSize, settings.cacheIdleExpiry, settings.logMaxLength, settings.changeBufferSize,
-                    settings.changeBufferTtl, settings.changeBufferMaxEvents, settings.maxPendingChanges,
-                    settings.headCheckInterval, settings.versionCheckInterval, settings.bufferTrimInterval,
-                    settings.catchUpBatchSize, settings.conflictResolver, settings.historySource,
-                    new DocumentWriter.Settings(settings.origin, settings.clock, executor, settings.maxDocumentBytes,
-                            settings.fullStateEvery, settings.maxWriteAttempts, settings.retryBackoffBase,
-                            settings.retryBackoffMax)));
-            this.codec = engine.codec();
-            this.cache = engine.cache();
-            this.store = engine.store();
-            this.loader = engine.loader();
-            this.writer = engine.writer();
-            RedisConnections.checkAccess(redisson, engine.layout(), sharded, settings.subscribeTimeout);
+            this.engine = new SectionEngine<>(redisson, settings.sectionSettings(sharded, mapper, syncService.clock(), executor));
+            engine.checkAccess(settings.subscribeTimeout);
             try {
                 engine.start(settings.subscribeTimeout);
                 syncService.register(this);
@@ -159,13 +134,13 @@ public final class DocumentManager<T> implements AutoCloseable {
      * {@link CorruptDocumentException} if the document does not map to the document type.
      */
     public CompletableFuture<Optional<Versioned<T>>> get(String id) {
-        CachedDocument<T> entry = cache.get(Objects.requireNonNull(id, "id"));
+        CachedDocument<T> entry = engine.cached(Objects.requireNonNull(id, "id"));
         if (entry != null) {
             if (countHits) {
                 hits.increment();
             }
             try {
-                return CompletableFuture.completedFuture(cache.read(id, entry));
+                return CompletableFuture.completedFuture(engine.read(id, entry));
             } catch (CorruptDocumentException e) {
                 return CompletableFuture.failedFuture(e);
             }
@@ -173,7 +148,7 @@ public final class DocumentManager<T> implements AutoCloseable {
         misses.increment();
         key(id);
         ensureOpen();
-        return loader.loadMissed(id).thenApply(loaded -> cache.read(id, loaded));
+        return engine.load(id);
     }
 
     /**
@@ -184,7 +159,7 @@ public final class DocumentManager<T> implements AutoCloseable {
      *     change's JSON without mapping it first, and the read maps it)
      */
     public Optional<Versioned<T>> getCached(String id) {
-        CachedDocument<T> entry = cache.get(Objects.requireNonNull(id, "id"));
+        CachedDocument<T> entry = engine.cached(Objects.requireNonNull(id, "id"));
         if (entry == null) {
             misses.increment();
             return Optional.empty();
@@ -192,7 +167,7 @@ public final class DocumentManager<T> implements AutoCloseable {
         if (countHits) {
             hits.increment();
         }
-        return cache.read(id, entry);
+        return engine.read(id, entry);
     }
 
     /**
@@ -209,27 +184,12 @@ public final class DocumentManager<T> implements AutoCloseable {
             throw new IllegalArgumentException("project needs at least one member name");
         }
         List<String> names = List.of(members);
-        String redisKey = store.layout().documentKey(id);
-        CachedDocument<T> entry = cache.get(id);
+        CachedDocument<T> entry = engine.cached(id);
         if (entry != null) {
-            if (!entry.exists()) {
-                return CompletableFuture.completedFuture(Optional.empty());
-            }
-            var tree = cache.tree(entry);
-            tree.retain(names);
-            return CompletableFuture.completedFuture(Optional.of(new Versioned<>(key, codec.project(key, redisKey, tree, view),
-                    entry.version(), Instant.ofEpochMilli(entry.timeMillis()), entry.origin())));
+            return CompletableFuture.completedFuture(engine.project(key, entry, view, names));
         }
         ensureOpen();
-        return store.project(id, names).thenApply(stored -> projection(key, redisKey, stored, view));
-    }
-
-    private <P> Optional<Versioned<P>> projection(DataKey key, String redisKey, StoredDocument stored, Class<P> view) {
-        if (!stored.exists()) {
-            return Optional.empty();
-        }
-        P value = codec.project(key, redisKey, codec.fromMembers(key, redisKey, stored.members()), view);
-        return Optional.of(new Versioned<>(key, value, stored.version(), Instant.ofEpochMilli(stored.timeMillis()), stored.origin()));
+        return engine.project(key, view, names);
     }
 
     /**
@@ -254,7 +214,7 @@ public final class DocumentManager<T> implements AutoCloseable {
         key(id);
         Objects.requireNonNull(mutation, "mutation");
         ensureOpen();
-        return writer.update(id, mutation);
+        return engine.update(id, mutation);
     }
 
     /**
@@ -270,7 +230,7 @@ public final class DocumentManager<T> implements AutoCloseable {
         key(id);
         Objects.requireNonNull(value, "value");
         ensureOpen();
-        return writer.set(id, value);
+        return engine.set(id, value);
     }
 
     /**
@@ -314,7 +274,7 @@ public final class DocumentManager<T> implements AutoCloseable {
         });
         ensureOpen();
         Map<String, CompletableFuture<Versioned<T>>> writes = new LinkedHashMap<>();
-        values.forEach((id, value) -> writes.put(id, writer.set(id, value)));
+        values.forEach((id, value) -> writes.put(id, engine.set(id, value)));
         return allWritten(writes);
     }
 
@@ -335,7 +295,7 @@ public final class DocumentManager<T> implements AutoCloseable {
         ensureOpen();
         Map<String, CompletableFuture<Versioned<T>>> writes = new LinkedHashMap<>();
         for (String id : ids) {
-            writes.computeIfAbsent(id, key -> writer.update(key, mutation));
+            writes.computeIfAbsent(id, key -> engine.update(key, mutation));
         }
         return allWritten(writes);
     }
@@ -369,12 +329,12 @@ public final class DocumentManager<T> implements AutoCloseable {
     public CompletableFuture<Boolean> delete(String id) {
         key(id);
         ensureOpen();
-        return writer.delete(id);
+        return engine.delete(id);
     }
 
     /** Drops a document from the local cache; the next read loads it from Redis. */
     public void invalidate(String id) {
-        cache.invalidate(Objects.requireNonNull(id, "id"));
+        engine.invalidate(Objects.requireNonNull(id, "id"));
     }
 
     /**
@@ -385,7 +345,7 @@ public final class DocumentManager<T> implements AutoCloseable {
     public ListenerRegistration addListener(ChangeListener listener) {
         Objects.requireNonNull(listener, "listener");
         ensureOpen();
-        AutoCloseable handle = engine.listeners().add(listener);
+        AutoCloseable handle = engine.addListener(listener);
         return () -> {
             try {
                 handle.close();
@@ -413,7 +373,7 @@ public final class DocumentManager<T> implements AutoCloseable {
             throw new IllegalArgumentException("fromVersion must be >= 0, got " + fromVersion);
         }
         ensureOpen();
-        Runnable cancel = engine.subscriptions().subscribe(id, fromVersion, listener);
+        Runnable cancel = engine.subscribe(id, fromVersion, listener);
         return cancel::run;
     }
 
@@ -431,7 +391,7 @@ public final class DocumentManager<T> implements AutoCloseable {
         Objects.requireNonNull(since, "since");
         Objects.requireNonNull(listener, "listener");
         ensureOpen();
-        Runnable cancel = engine.subscriptions().subscribeSection(since, listener);
+        Runnable cancel = engine.subscribeSection(since, listener);
         return cancel::run;
     }
 
@@ -443,7 +403,7 @@ public final class DocumentManager<T> implements AutoCloseable {
     public ListenerRegistration addSyncListener(SyncListener listener) {
         Objects.requireNonNull(listener, "listener");
         ensureOpen();
-        Runnable remove = engine.syncEvents().add(listener);
+        Runnable remove = engine.addSyncListener(listener);
         return remove::run;
     }
 
@@ -453,7 +413,7 @@ public final class DocumentManager<T> implements AutoCloseable {
      */
     public List<ChangeEvent> bufferedChanges(String id) {
         key(id);
-        return engine.buffer().events(id);
+        return engine.bufferedChanges(id);
     }
 
     /** Counters since start: for tests, debugging and metrics. */
@@ -507,12 +467,12 @@ public final class DocumentManager<T> implements AutoCloseable {
             return;
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(CLOSE_GRACE_SECONDS);
-        while ((writer.inFlight() > 0 || loader.inFlight() > 0) && System.nanoTime() < deadline) {
+        while ((engine.writesInFlight() > 0 || engine.loadsInFlight() > 0) && System.nanoTime() < deadline) {
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
         }
-        if (writer.inFlight() > 0 || loader.inFlight() > 0) {
+        if (engine.writesInFlight() > 0 || engine.loadsInFlight() > 0) {
             log.warn("closing {}/{} with {} write(s) and {} load(s) still in flight; their futures may not complete",
-                    partition, section, writer.inFlight(), loader.inFlight());
+                    partition, section, engine.writesInFlight(), engine.loadsInFlight());
         }
         syncService.unregister(this);
         engine.stop();

@@ -2,6 +2,8 @@ package io.github.ddm;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.ddm.internal.store.RedisConnections;
+import io.github.ddm.internal.sync.DocumentWriter;
+import io.github.ddm.internal.sync.SectionSettings;
 import io.github.ddm.schema.Names;
 import io.github.ddm.schema.Origin;
 import java.nio.file.Path;
@@ -378,6 +380,24 @@ public final class DocumentManagerBuilder<T> {
             throw new IllegalStateException("subscribeTimeout must be positive");
         }
         return new DocumentManager<>(this);
+    }
+
+    /**
+     * The section engine's settings, built once from this builder's validated values, in groups
+     * that name what they hold. {@code serviceClock} runs the periodic work (the sync service's); the
+     * writer keeps this builder's own clock.
+     */
+    SectionSettings<T> sectionSettings(boolean sharded, ObjectMapper mapper, Clock serviceClock, Executor executor) {
+        return new SectionSettings<>(
+                new SectionSettings.Identity(namespace, partition, section, sharded),
+                new SectionSettings.Documents<>(type, mapper, valueSharing, conflictResolver),
+                new SectionSettings.Cache(cacheMaximumSize, cacheIdleExpiry),
+                new SectionSettings.Buffer(changeBufferSize, changeBufferTtl, changeBufferMaxEvents),
+                new SectionSettings.Sync(logMaxLength, maxPendingChanges, catchUpBatchSize, historySource),
+                new SectionSettings.Intervals(headCheckInterval, versionCheckInterval, bufferTrimInterval),
+                new SectionSettings.Threads(serviceClock, executor),
+                new DocumentWriter.Settings(origin, clock, executor, maxDocumentBytes, fullStateEvery, maxWriteAttempts,
+                        retryBackoffBase, retryBackoffMax));
     }
 
     private static long positive(String name, long value) {

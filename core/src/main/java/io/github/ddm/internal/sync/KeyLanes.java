@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * not block: they would hold up every key of their lane. A task that throws is logged and the
  * lane goes on. Thread-safe.
  */
-public final class KeyLanes {
+final class KeyLanes {
 
     private static final Logger log = LoggerFactory.getLogger(KeyLanes.class);
 

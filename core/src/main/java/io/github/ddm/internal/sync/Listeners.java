@@ -12,7 +12,7 @@ import org.slf4j.LoggerFactory;
  * The change listeners of one section. Each listener is isolated: one that throws is logged and
  * counted, and the others, and the sync itself, go on. Thread-safe.
  */
-public final class Listeners {
+final class Listeners {
 
     private static final Logger log = LoggerFactory.getLogger(Listeners.class);
 

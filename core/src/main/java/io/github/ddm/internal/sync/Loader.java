@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * only then caches the result. An event that does not follow leaves the key uncached, so the next
  * read loads again. Thread-safe.
  */
-public final class Loader<T> {
+final class Loader<T> {
 
     private static final Logger log = LoggerFactory.getLogger(Loader.class);
     private static final int MAX_REREADS = 3;

@@ -1,29 +1,36 @@
 package io.github.ddm.internal.sync;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.github.ddm.ConflictResolver;
-import io.github.ddm.HistorySource;
+import io.github.ddm.ChangeListener;
 import io.github.ddm.ManagerStats;
 import io.github.ddm.RegionNotice;
 import io.github.ddm.SectionId;
-import io.github.ddm.SyncHealth;
 import io.github.ddm.SyncEvent;
-import io.github.ddm.ValueSharing;
+import io.github.ddm.SyncHealth;
+import io.github.ddm.SyncListener;
+import io.github.ddm.Versioned;
 import io.github.ddm.internal.buffer.ChangeBuffer;
+import io.github.ddm.internal.cache.CachedDocument;
 import io.github.ddm.internal.cache.DocumentCache;
 import io.github.ddm.internal.patch.DocumentCodec;
+import io.github.ddm.internal.store.RedisConnections;
 import io.github.ddm.internal.store.RedisDocumentStore;
 import io.github.ddm.internal.store.RedisLayout;
 import io.github.ddm.internal.store.SectionLog;
-import java.time.Clock;
+import io.github.ddm.schema.ChangeEvent;
+import io.github.ddm.schema.DataKey;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
+import java.util.function.UnaryOperator;
 import org.redisson.api.RedissonClient;
 
 /**
- * Wires the internals of one section together and runs its periodic work. The public
- * {@code DocumentManager} is a thin facade over this. Thread-safe.
+ * Wires the internals of one section together, offers the operations the public
+ * {@code DocumentManager} needs (reads, writes, subscriptions, counters), and runs the periodic
+ * work. The manager validates arguments and keeps the lifecycle; the engine hands none of its
+ * parts out. Thread-safe.
  *
  * @param <T> the document type
  */
@@ -34,17 +41,8 @@ public final class SectionEngine<T> {
     /** Trees kept per section: a JSON tree costs about ten times its document's JSON, so few. */
     private static final int RECENT_TREES = 32;
 
-    /** Every setting the section needs, validated by the builder. */
-    public record Settings<T>(Class<T> type, String namespace, String partition, String section, boolean sharded,
-                              ObjectMapper mapper, ValueSharing valueSharing, Clock clock, Executor executor,
-                              long cacheMaximumSize, Duration cacheIdleExpiry, long logMaxLength,
-                              int changeBufferSize, Duration changeBufferTtl, long changeBufferMaxEvents,
-                              long maxPendingChanges, Duration headCheckInterval, Duration versionCheckInterval,
-                              Duration bufferTrimInterval, int catchUpBatchSize, ConflictResolver<T> resolver,
-                              HistorySource history, DocumentWriter.Settings writer) {
-    }
-
-    private final Settings<T> settings;
+    private final SectionSettings<T> settings;
+    private final RedissonClient redisson;
     private final RedisLayout layout;
     private final DocumentCodec<T> codec;
     private final DocumentCache<T> cache;
@@ -56,7 +54,8 @@ public final class SectionEngine<T> {
     private final Listeners listeners = new Listeners();
     private final SyncEvents syncEvents;
     private final ChangeBuffer buffer;
-    private final ChangeFeed<T> feed;
+    private final KeyDelivery<T> delivery;
+    private final ChangeChannel<T> channel;
     private final NoticeFeed notices;
     private final SectionRepair<T> repair;
     private final VersionCheck<T> versionCheck;
@@ -65,43 +64,47 @@ public final class SectionEngine<T> {
     private long nextVersionCheck;
     private long nextBufferTrim;
 
-    public SectionEngine(RedissonClient redisson, Settings<T> settings) {
+    public SectionEngine(RedissonClient redisson, SectionSettings<T> settings) {
         this.settings = settings;
-        this.layout = new RedisLayout(settings.namespace(), settings.partition(), settings.section());
-        this.codec = new DocumentCodec<>(settings.mapper(), settings.type());
-        this.cache = new DocumentCache<>(codec, layout, settings.valueSharing(), settings.partition(), settings.section(),
-                settings.cacheMaximumSize(), settings.cacheIdleExpiry(), settings.clock());
-        this.store = new RedisDocumentStore(redisson, layout, settings.partition(), settings.section(), settings.sharded(),
-                settings.logMaxLength());
+        this.redisson = redisson;
+        this.layout = new RedisLayout(settings.identity().namespace(), settings.partition(), settings.section());
+        this.codec = new DocumentCodec<>(settings.documents().mapper(), settings.documents().type());
+        this.cache = new DocumentCache<>(codec, layout, settings.documents().valueSharing(), settings.partition(), settings.section(),
+                settings.cache().maximumSize(), settings.cache().idleExpiry(), settings.threads().clock());
+        this.store = new RedisDocumentStore(redisson, layout, settings.partition(), settings.section(), settings.identity().sharded(),
+                settings.sync().logMaxLength());
         this.state = new SectionState<>(cache, settings.partition() + "/" + settings.section());
-        this.lanes = new KeyLanes(settings.executor(), LANES);
-        this.buffer = new ChangeBuffer(settings.changeBufferSize(), settings.changeBufferTtl(), settings.changeBufferMaxEvents(),
-                settings.clock());
+        this.lanes = new KeyLanes(settings.threads().executor(), LANES);
+        this.buffer = new ChangeBuffer(settings.changeBuffer().size(), settings.changeBuffer().ttl(), settings.changeBuffer().maxEvents(),
+                settings.threads().clock());
         // The trees of the hot keys' latest versions, shared by this node's writes and applies, and one
         // applier of change events for both the live feed and loads that buffered events meanwhile.
         RecentTrees trees = new RecentTrees(RECENT_TREES);
         EventApplier<T> applier = new EventApplier<>(cache, layout, trees);
         this.loader = new Loader<>(store, cache, codec, state, applier, lanes, settings.partition(), settings.section());
-        this.writer = new DocumentWriter<>(store, cache, codec, state, loader, lanes, trees, settings.writer(), settings.resolver(),
+        this.writer = new DocumentWriter<>(store, cache, codec, state, loader, lanes, trees, settings.writer(), settings.documents().resolver(),
                 settings.partition(), settings.section());
-        this.syncEvents = new SyncEvents(settings.executor());
-        this.feed = new ChangeFeed<>(redisson, layout, settings.sharded(), cache, state, loader, applier, lanes, listeners,
-                syncEvents, buffer, settings.maxPendingChanges(), settings.partition(), settings.section());
-        this.notices = new NoticeFeed(redisson, layout, settings.sharded(), syncEvents,
+        this.syncEvents = new SyncEvents(settings.threads().executor());
+        this.notices = new NoticeFeed(redisson, layout, settings.identity().sharded(), syncEvents,
                 new SectionId(settings.partition(), settings.section()));
         SectionLog sectionLog = new SectionLog(redisson, layout);
-        this.subscriptions = new Subscriptions<>(redisson, sectionLog, store, buffer, lanes, settings.history(),
-                settings.partition(), settings.section(), settings.catchUpBatchSize());
-        feed.subscriptions(subscriptions);
-        feed.ownCommits(writer.ownCommits());
-        this.repair = new SectionRepair<>(sectionLog, store, feed, cache, buffer, lanes, loader, syncEvents,
-                settings.executor(), settings.partition(), settings.section(), settings.catchUpBatchSize());
-        this.versionCheck = new VersionCheck<>(redisson, layout, cache, state, loader, repair, lanes, syncEvents,
-                settings.partition(), settings.section(), CHECK_BATCH);
+        this.subscriptions = new Subscriptions<>(redisson, sectionLog, store, buffer, lanes, settings.sync().history(),
+                settings.partition(), settings.section(), settings.sync().catchUpBatchSize());
+        // Built in the direction the requests flow, each part from the parts it uses: the delivery
+        // is handed the repair with each change it is given, so nothing is wired after construction.
+        this.delivery = new KeyDelivery<>(cache, state, loader, applier, listeners, syncEvents, buffer, subscriptions,
+                writer.ownCommits(), settings.partition(), settings.section());
+        StoredVersions versions = new StoredVersions(redisson, layout, CHECK_BATCH);
+        this.repair = new SectionRepair<>(sectionLog, store, versions, delivery, cache, buffer, lanes, loader, syncEvents,
+                settings.threads().executor(), settings.partition(), settings.section(), settings.sync().catchUpBatchSize());
+        this.versionCheck = new VersionCheck<>(redisson, layout, cache, state, loader, versions, delivery, repair, lanes,
+                syncEvents, settings.threads().executor(), settings.partition(), settings.section());
+        this.channel = new ChangeChannel<>(redisson, layout, settings.identity().sharded(), lanes, delivery, repair,
+                versionCheck, writer.ownCommits(), settings.sync().maxPendingChanges(), settings.partition(), settings.section());
         state.onLoss((previous, current) -> {
             // Versions start over in the new epoch: what was delivered under the old one says nothing.
             buffer.clear();
-            feed.forgetHeld();
+            delivery.forgetHeld();
             syncEvents.emit(new SyncEvent.EpochChanged(settings.partition(), settings.section(), previous, current));
             syncEvents.emit(new SyncEvent.Reloaded(settings.partition(), settings.section(), null, SyncEvent.ReloadReason.EPOCH_CHANGED));
         });
@@ -109,18 +112,18 @@ public final class SectionEngine<T> {
 
     /** Subscribes, then marks the log position from which repairs start. Blocks up to {@code timeout}. */
     public void start(Duration timeout) {
-        feed.start(timeout);
+        channel.start(timeout);
         notices.start(timeout);
         repair.initialize(timeout);
-        long now = settings.clock().millis();
-        nextHeadCheck = now + settings.headCheckInterval().toMillis();
-        nextVersionCheck = now + settings.versionCheckInterval().toMillis();
-        nextBufferTrim = now + settings.bufferTrimInterval().toMillis();
+        long now = settings.threads().clock().millis();
+        nextHeadCheck = now + settings.intervals().headCheck().toMillis();
+        nextVersionCheck = now + settings.intervals().versionCheck().toMillis();
+        nextBufferTrim = now + settings.intervals().bufferTrim().toMillis();
     }
 
     /** Unsubscribes and drops the cache. */
     public void stop() {
-        feed.stop();
+        channel.stop();
         notices.stop();
         listeners.clear();
         syncEvents.clear();
@@ -134,90 +137,148 @@ public final class SectionEngine<T> {
      * checks started now are done.
      */
     public synchronized CompletableFuture<Void> tick() {
-        long now = settings.clock().millis();
+        long now = settings.threads().clock().millis();
         cache.cleanUp();
         repair.retryIfPending();
         CompletableFuture<Void> work = CompletableFuture.completedFuture(null);
         if (now >= nextBufferTrim) {
-            nextBufferTrim = now + settings.bufferTrimInterval().toMillis();
+            nextBufferTrim = now + settings.intervals().bufferTrim().toMillis();
             buffer.trim();
         }
         if (now >= nextHeadCheck) {
-            nextHeadCheck = now + settings.headCheckInterval().toMillis();
-            work = work.thenCombine(repair.headCheck(), (a, b) -> null);
+            nextHeadCheck = now + settings.intervals().headCheck().toMillis();
+            work = work.thenCombine(repair.headCheck(channel), (a, b) -> null);
         }
         if (now >= nextVersionCheck) {
-            nextVersionCheck = now + settings.versionCheckInterval().toMillis();
+            nextVersionCheck = now + settings.intervals().versionCheck().toMillis();
             work = work.thenCombine(versionCheck.run(), (a, b) -> null);
         }
         return work;
     }
 
-    public RedisLayout layout() {
-        return layout;
+    /**
+     * Checks that the Redis user may run what this section needs (the commit script, the channel).
+     *
+     * @throws io.github.ddm.StoreUnavailableException naming what is refused
+     */
+    public void checkAccess(Duration timeout) {
+        RedisConnections.checkAccess(redisson, layout, settings.identity().sharded(), timeout);
     }
 
-    public DocumentCodec<T> codec() {
-        return codec;
+    /** The cached entry of a key, or null if it is not cached. No I/O. */
+    public CachedDocument<T> cached(String id) {
+        return cache.get(id);
     }
 
-    public DocumentCache<T> cache() {
-        return cache;
+    /** The typed view of a cached entry; empty if the document is absent. */
+    public Optional<Versioned<T>> read(String id, CachedDocument<T> entry) {
+        return cache.read(id, entry);
     }
 
-    public RedisDocumentStore store() {
-        return store;
+    /** Loads a key that missed the cache: one load per key however many callers wait. */
+    public CompletableFuture<Optional<Versioned<T>>> load(String id) {
+        return loader.loadMissed(id).thenApply(loaded -> cache.read(id, loaded));
     }
 
-    public Loader<T> loader() {
-        return loader;
+    /** Drops a key from the cache; the next read loads it. */
+    public void invalidate(String id) {
+        cache.invalidate(id);
     }
 
-    public DocumentWriter<T> writer() {
-        return writer;
+    /** A few top-level members of a cached entry, mapped to {@code view}. No I/O. */
+    public <P> Optional<Versioned<P>> project(DataKey key, CachedDocument<T> entry, Class<P> view, List<String> members) {
+        if (!entry.exists()) {
+            return Optional.empty();
+        }
+        var tree = cache.tree(entry);
+        tree.retain(members);
+        return Optional.of(new Versioned<>(key, codec.project(key, layout.documentKey(key.id()), tree, view),
+                entry.version(), Instant.ofEpochMilli(entry.timeMillis()), entry.origin()));
     }
 
-    public Listeners listeners() {
-        return listeners;
+    /** A few top-level members of a stored document, read from Redis without the rest, mapped to {@code view}. */
+    public <P> CompletableFuture<Optional<Versioned<P>>> project(DataKey key, Class<P> view, List<String> members) {
+        String redisKey = layout.documentKey(key.id());
+        return store.project(key.id(), members).thenApply(stored -> {
+            if (!stored.exists()) {
+                return Optional.empty();
+            }
+            P value = codec.project(key, redisKey, codec.fromMembers(key, redisKey, stored.members()), view);
+            return Optional.of(new Versioned<>(key, value, stored.version(), Instant.ofEpochMilli(stored.timeMillis()),
+                    stored.origin()));
+        });
     }
 
-    public SyncEvents syncEvents() {
-        return syncEvents;
+    /** Read-modify-write of one key (see {@code DocumentManager.update}). */
+    public CompletableFuture<Versioned<T>> update(String id, UnaryOperator<T> mutation) {
+        return writer.update(id, mutation);
     }
 
-    public ChangeBuffer buffer() {
-        return buffer;
+    /** Creates or replaces one key (see {@code DocumentManager.set}). */
+    public CompletableFuture<Versioned<T>> set(String id, T value) {
+        return writer.set(id, value);
     }
 
-    public ChangeFeed<T> feed() {
-        return feed;
+    /** Deletes one key (see {@code DocumentManager.delete}). */
+    public CompletableFuture<Boolean> delete(String id) {
+        return writer.delete(id);
     }
 
-    public SectionRepair<T> repair() {
-        return repair;
+    /** Writes started and not yet completed. */
+    public int writesInFlight() {
+        return writer.inFlight();
     }
 
-    public SectionState<T> state() {
-        return state;
+    /** Loads started and not yet completed. */
+    public int loadsInFlight() {
+        return loader.inFlight();
     }
 
-    public Subscriptions<T> subscriptions() {
-        return subscriptions;
+    /** Adds a listener of every delivered change; closing the handle removes it. */
+    public AutoCloseable addListener(ChangeListener listener) {
+        return listeners.add(listener);
     }
 
-    public KeyLanes lanes() {
-        return lanes;
+    /** Subscribes late to one key (see {@code DocumentManager.changes}); the runnable ends it. */
+    public Runnable subscribe(String id, long fromVersion, ChangeListener listener) {
+        return subscriptions.subscribe(id, fromVersion, listener);
+    }
+
+    /** Subscribes late to the section (see {@code DocumentManager.changesSince}); the runnable ends it. */
+    public Runnable subscribeSection(Instant since, ChangeListener listener) {
+        return subscriptions.subscribeSection(since, listener);
+    }
+
+    /** Adds a listener of the sync's own events; the runnable removes it. */
+    public Runnable addSyncListener(SyncListener listener) {
+        return syncEvents.add(listener);
+    }
+
+    /** The changes of a key the change buffer holds, oldest first. */
+    public List<ChangeEvent> bufferedChanges(String id) {
+        return buffer.events(id);
+    }
+
+    /** Received changes waiting for their lanes (metrics). */
+    public int pendingChanges() {
+        return lanes.backlog();
+    }
+
+    /** Observes every delivered change (metrics: apply lag). Must be fast and must not throw. */
+    public void observeDeliveries(java.util.function.Consumer<ChangeEvent> observer) {
+        delivery.observeDeliveries(observer);
     }
 
     /** Every counter of the section, with the manager's own hit and miss counts. */
     public ManagerStats stats(long hits, long misses) {
         long[] bytes = writer.patchAndFullBytes();
-        ChangeFeed.Counters fed = feed.counters();
+        ChangeChannel.Counters heard = channel.counters();
+        KeyDelivery.Counters fed = delivery.counters();
         SectionRepair.Counters repaired = repair.counters();
         return new ManagerStats(cache.size(), buffer.size(), hits, misses, loader.loads(), writer.commits(), writer.conflicts(),
-                fed.received(), fed.delivered(), fed.applied(), fed.duplicates(), fed.malformed(), fed.gaps(),
+                heard.received(), fed.delivered(), fed.applied(), fed.duplicates(), heard.malformed(), fed.gaps(),
                 repaired.catchUps(), repaired.catchUpEntries(), repaired.sectionReloads(), repaired.resyncs(),
-                versionCheck.checks(), versionCheck.driftRepairs(), fed.overflowDrops(), fed.resubscribes(),
+                versionCheck.checks(), versionCheck.driftRepairs(), heard.overflowDrops(), heard.resubscribes(),
                 state.epochSwitches(), listeners.failures(), bytes[0], bytes[1], fed.regionConflicts(),
                 notices.count(RegionNotice.Kind.LINEAGE_CHANGED), notices.count(RegionNotice.Kind.REDELIVERED),
                 notices.count(RegionNotice.Kind.SKIPPED), notices.count(RegionNotice.Kind.REPAIR_REQUESTED));
@@ -227,12 +288,12 @@ public final class SectionEngine<T> {
     public SyncHealth.Section health(boolean closed, long maxPendingChanges) {
         // Redisson does not report a dropped subscription connection, so an unreachable Redis
         // (seen by the periodic head check) counts as not subscribed.
-        boolean subscribed = !closed && feed.isSubscribed() && repair.reachable();
+        boolean subscribed = !closed && channel.isSubscribed() && repair.reachable();
         String lastError = repair.lastError();
         long pending = lanes.backlog();
         SyncHealth.Status status = !subscribed ? SyncHealth.Status.DOWN
                 : lastError != null || pending > maxPendingChanges / 2 ? SyncHealth.Status.DEGRADED : SyncHealth.Status.UP;
         return new SyncHealth.Section(settings.partition(), settings.section(), status, subscribed, repair.busy(), lastError,
-                pending, cache.size(), buffer.size(), state.epoch(), feed.lastSeen());
+                pending, cache.size(), buffer.size(), state.epoch(), channel.lastSeen());
     }
 }

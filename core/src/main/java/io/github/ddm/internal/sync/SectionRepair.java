@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The repair keeps a <em>mark</em>: a log entry id up to which this node has received every
  * change. A catch-up reads the log after the mark ({@code XRANGE}, in batches), hands every entry
- * to the feed (which drops what it already delivered), and moves the mark to the last entry read.
+ * to the per-key delivery (which drops what it already delivered), and moves the mark to the last entry read.
  * A catch-up is requested by a gap, a re-subscription, the periodic head check, version drift or
  * an overflow; requests that arrive while one runs are merged into one more run.
  *
@@ -38,13 +38,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe: one catch-up runs at a time; its steps run on Redisson and executor threads.
  */
-public final class SectionRepair<T> {
+final class SectionRepair<T> implements RepairRequests {
 
     private static final Logger log = LoggerFactory.getLogger(SectionRepair.class);
 
     private final SectionLog sectionLog;
     private final RedisDocumentStore store;
-    private final ChangeFeed<T> feed;
+    private final StoredVersions versions;
+    private final KeyDelivery<T> delivery;
     private final DocumentCache<T> cache;
     private final ChangeBuffer buffer;
     private final KeyLanes lanes;
@@ -54,7 +55,6 @@ public final class SectionRepair<T> {
     private final String partition;
     private final String section;
     private final int batchSize;
-    private VersionCheck<T> versionCheck;
 
     private final AtomicBoolean running = new AtomicBoolean();
     private final AtomicReference<SyncEvent.Trigger> pending = new AtomicReference<>();
@@ -71,13 +71,13 @@ public final class SectionRepair<T> {
     private String previousHead;
     private long previousHeadSubscriptions;
 
-    public SectionRepair(SectionLog sectionLog, RedisDocumentStore store, ChangeFeed<T> feed, DocumentCache<T> cache,
-                         ChangeBuffer buffer, KeyLanes lanes, Loader<T> loader, SyncEvents events,
-                         Executor executor,
-                         String partition, String section, int batchSize) {
+    SectionRepair(SectionLog sectionLog, RedisDocumentStore store, StoredVersions versions, KeyDelivery<T> delivery,
+                  DocumentCache<T> cache, ChangeBuffer buffer, KeyLanes lanes, Loader<T> loader, SyncEvents events,
+                  Executor executor, String partition, String section, int batchSize) {
         this.sectionLog = sectionLog;
         this.store = store;
-        this.feed = feed;
+        this.versions = versions;
+        this.delivery = delivery;
         this.cache = cache;
         this.buffer = buffer;
         this.lanes = lanes;
@@ -87,15 +87,10 @@ public final class SectionRepair<T> {
         this.partition = partition;
         this.section = section;
         this.batchSize = batchSize;
-        feed.repair(this);
-    }
-
-    void versionCheck(VersionCheck<T> versionCheck) {
-        this.versionCheck = versionCheck;
     }
 
     /** Sets the mark to the log's newest entry. Called once, after subscribing and before serving. */
-    public void initialize(Duration timeout) {
+    void initialize(Duration timeout) {
         try {
             mark = sectionLog.head().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             previousHead = mark;
@@ -114,11 +109,8 @@ public final class SectionRepair<T> {
     private record Waiter(long startedBefore, CompletableFuture<Void> done) {
     }
 
-    /**
-     * Asks for a catch-up; the future completes when one that started after this call has finished
-     * (or failed): then everything the log held at the time of the call has been queued for delivery.
-     */
-    CompletableFuture<Void> requestAndWait(SyncEvent.Trigger trigger) {
+    @Override
+    public CompletableFuture<Void> requestAndWait(SyncEvent.Trigger trigger) {
         Waiter waiter = new Waiter(started.get(), new CompletableFuture<>());
         waiters.add(waiter);
         request(trigger);
@@ -134,7 +126,7 @@ public final class SectionRepair<T> {
         }
     }
 
-    /** Asks for a catch-up; merged with one already running or waiting. */
+    @Override
     public void request(SyncEvent.Trigger trigger) {
         pending.compareAndSet(null, trigger);
         if (running.compareAndSet(false, true)) {
@@ -149,20 +141,13 @@ public final class SectionRepair<T> {
         }
     }
 
-    /** Asks for a version check at the next opportunity (after a re-subscription, for instance). */
-    void requestVersionCheck() {
-        if (versionCheck != null) {
-            executor.execute(versionCheck::run);
-        }
-    }
-
-    /** How many catch-ups have started. */
-    long startedCatchUps() {
+    @Override
+    public long startedCatchUps() {
         return started.get();
     }
 
-    /** True if a catch-up that started after the {@code generation}-th one has completed. */
-    boolean completedAfter(long generation) {
+    @Override
+    public boolean completedAfter(long generation) {
         return lastCompletedStart > generation;
     }
 
@@ -187,11 +172,11 @@ public final class SectionRepair<T> {
                     }
                     return readAfter(from, 0);
                 })
-                .thenCompose(entries -> !trimmed[0] || versionCheck == null ? CompletableFuture.completedFuture(entries)
+                .thenCompose(entries -> !trimmed[0] ? CompletableFuture.completedFuture(entries)
                         // What the log lost cannot be replayed: every key this node knows (delivered or
                         // cached) and that is now behind Redis is re-read and delivered as a snapshot,
                         // after the remaining entries are queued.
-                        : versionCheck.resyncKeysBehind(knownKeys(), this::knownVersion).thenApply(ignored -> entries))
+                        : resyncKeysBehind(knownKeys()).thenApply(ignored -> entries))
                 .whenComplete((entries, error) -> {
                     if (error != null) {
                         failures.incrementAndGet();
@@ -211,7 +196,7 @@ public final class SectionRepair<T> {
     private CompletableFuture<Integer> readAfter(String after, int total) {
         return sectionLog.after(after, batchSize).thenCompose(batch -> {
             for (ChangeEvent event : batch.events()) {
-                lanes.execute(event.key().id(), () -> feed.process(event, true));
+                lanes.execute(event.key().id(), () -> delivery.process(event, true, this));
             }
             if (batch.entries() > 0) {
                 mark = batch.lastId();
@@ -224,9 +209,9 @@ public final class SectionRepair<T> {
     private void finish(long generation, SyncEvent.Trigger trigger, String from, int entries, long t0) {
         // Keys whose gap predates this catch-up and still does not chain once its entries are
         // processed (lanes run in order, so this check runs after them) cannot be repaired from the log.
-        for (String id : feed.keysGappedBefore(generation)) {
+        for (String id : delivery.keysGappedBefore(generation)) {
             lanes.execute(id, () -> {
-                if (feed.stillGapped(id, generation)) {
+                if (delivery.stillGapped(id, generation)) {
                     resync(id, buffer.newestVersion(id));
                 }
             });
@@ -257,21 +242,28 @@ public final class SectionRepair<T> {
         return new java.util.ArrayList<>(keys);
     }
 
-    /** The newest version this node knows of a key: delivered, else cached; -1 if neither. */
-    long knownVersion(String id) {
-        long delivered = buffer.newestVersion(id);
-        if (delivered >= 0) {
-            return delivered;
-        }
-        var entry = cache.get(id);
-        return entry == null ? -1 : entry.version();
+    /**
+     * After the log was trimmed past what this node saw: every key whose delivered version is now
+     * behind Redis missed changes that cannot be replayed, so it is re-read and delivered as a snapshot.
+     */
+    private CompletableFuture<Void> resyncKeysBehind(java.util.List<String> ids) {
+        return versions.inBatches(ids, (slice, stored) -> {
+            for (int i = 0; i < slice.size(); i++) {
+                String id = slice.get(i);
+                long version = stored[i];
+                lanes.execute(id, () -> {
+                    long last = delivery.knownVersion(id);
+                    if (last >= 0 && version > last) {
+                        resync(id, last);
+                    }
+                });
+            }
+            return CompletableFuture.completedFuture(null);
+        });
     }
 
-    /**
-     * Re-reads a key whose changes cannot be chained, and delivers its current state as an explicit
-     * snapshot (or a delete). Lane only.
-     */
-    void resync(String id, long delivered) {
+    @Override
+    public void resync(String id, long delivered) {
         resyncs.incrementAndGet();
         DataKey key = DataKey.of(partition, section, id);
         events.emit(new SyncEvent.Reloaded(partition, section, key, SyncEvent.ReloadReason.UNREPAIRABLE_GAP));
@@ -285,7 +277,7 @@ public final class SectionRepair<T> {
             }
             ChangeEvent snapshot = snapshotOf(key, stored, buffer.newestVersion(id));
             if (snapshot != null) {
-                feed.deliver(snapshot);
+                delivery.deliver(snapshot, this);
             }
             if (wasCached) {
                 loader.load(id); // keep a key that was cached warm
@@ -311,13 +303,13 @@ public final class SectionRepair<T> {
     /**
      * The periodic head check: if the newest log entry seen at the previous check has still not
      * arrived by pub/sub, it was lost, so catch up; otherwise everything up to it arrived, and the
-     * mark moves there. Called by the maintenance tick.
+     * mark moves there. Called by the maintenance tick, with the channel whose messages it judges.
      */
-    CompletableFuture<Void> headCheck() {
-        long subscriptionsBefore = feed.counters().resubscribes();
+    CompletableFuture<Void> headCheck(ChangeChannel<T> channel) {
+        long subscriptionsBefore = channel.resubscribes();
         return sectionLog.head().thenAccept(head -> {
             reachable = true;
-            String seen = feed.lastSeen();
+            String seen = channel.lastSeen();
             String previous = previousHead;
             long previousSubscriptions = previousHeadSubscriptions;
             previousHead = head;
@@ -331,7 +323,7 @@ public final class SectionRepair<T> {
                 // The subscription was lost since: messages received after it came back say nothing
                 // about the ones published before. Only a catch-up may move the mark across that.
                 request(SyncEvent.Trigger.RESUBSCRIBED);
-            } else if (!running.get() && pending.get() == null && !feed.keysGappedBefore(Long.MAX_VALUE).iterator().hasNext()) {
+            } else if (!running.get() && pending.get() == null && !delivery.keysGappedBefore(Long.MAX_VALUE).iterator().hasNext()) {
                 mark = previous;
             }
         }).exceptionally(error -> {
@@ -344,31 +336,31 @@ public final class SectionRepair<T> {
     }
 
     /** The mark: every change up to this log entry id has been received. */
-    public String mark() {
+    String mark() {
         return mark;
     }
 
     /** The last repair failure's message, or null after a success. */
-    public String lastError() {
+    String lastError() {
         return lastError;
     }
 
     /** False after the last periodic check could not reach Redis. */
-    public boolean reachable() {
+    boolean reachable() {
         return reachable;
     }
 
-    /** True while a catch-up runs or waits. */
+    @Override
     public boolean busy() {
         return running.get() || pending.get() != null;
     }
 
     /** Counters of this repair. */
-    public record Counters(long catchUps, long catchUpEntries, long sectionReloads, long resyncs, long failures) {
+    record Counters(long catchUps, long catchUpEntries, long sectionReloads, long resyncs, long failures) {
     }
 
     /** A snapshot of the counters. */
-    public Counters counters() {
+    Counters counters() {
         return new Counters(catchUps.get(), catchUpEntries.get(), sectionReloads.get(), resyncs.get(), failures.get());
     }
 }

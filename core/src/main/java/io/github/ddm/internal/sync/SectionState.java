@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * <p>Observations from reads are not ordered with events; the loader therefore only reports an
  * epoch that is newer than what it knew when its read started (see {@link Loader}). Thread-safe.
  */
-public final class SectionState<T> {
+final class SectionState<T> {
 
     private static final Logger log = LoggerFactory.getLogger(SectionState.class);
     private static final int RETIRED_KEPT = 32;

@@ -39,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * <p>A key subscription's steps run on the key's lane, where the feed also delivers; the handover
  * from history to live is therefore exact. Thread-safe.
  */
-public final class Subscriptions<T> {
+final class Subscriptions<T> {
 
     private static final Logger log = LoggerFactory.getLogger(Subscriptions.class);
     private static final int MAX_ROUNDS = 3;

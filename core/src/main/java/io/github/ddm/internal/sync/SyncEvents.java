@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
  * The sync listeners of one section. Events are handed to the executor so that no listener runs
  * on a Redisson thread or inside a lane; one that throws is logged and the others go on. Thread-safe.
  */
-public final class SyncEvents {
+final class SyncEvents {
 
     private static final Logger log = LoggerFactory.getLogger(SyncEvents.class);
 

@@ -12,10 +12,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import org.redisson.api.RBatch;
-import org.redisson.api.RFuture;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.StringCodec;
 import org.slf4j.Logger;
@@ -23,7 +22,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The periodic safety net: compares every cached version with Redis, in pipelined batches
- * ({@code HGET} of the version field, plus the section epoch, one round trip per batch).
+ * ({@link StoredVersions}), after reading the section epoch.
  *
  * <ul>
  *   <li>A changed or missing epoch means Redis lost the section's data: the section cache is dropped.</li>
@@ -43,31 +42,40 @@ final class VersionCheck<T> {
     private final DocumentCache<T> cache;
     private final SectionState<T> state;
     private final Loader<T> loader;
-    private final SectionRepair<T> repair;
+    private final StoredVersions versions;
+    private final KeyDelivery<T> delivery;
+    private final RepairRequests repairs;
     private final KeyLanes lanes;
     private final SyncEvents events;
+    private final Executor executor;
     private final String partition;
     private final String section;
-    private final int batchSize;
     private final AtomicBoolean running = new AtomicBoolean();
     private final Map<String, Long> behind = new ConcurrentHashMap<>();
     private final AtomicLong checks = new AtomicLong();
     private final AtomicLong driftRepairs = new AtomicLong();
 
     VersionCheck(RedissonClient redisson, RedisLayout layout, DocumentCache<T> cache, SectionState<T> state, Loader<T> loader,
-                 SectionRepair<T> repair, KeyLanes lanes, SyncEvents events, String partition, String section, int batchSize) {
+                 StoredVersions versions, KeyDelivery<T> delivery, RepairRequests repairs, KeyLanes lanes, SyncEvents events,
+                 Executor executor, String partition, String section) {
         this.redisson = redisson;
         this.layout = layout;
         this.cache = cache;
         this.state = state;
         this.loader = loader;
-        this.repair = repair;
+        this.versions = versions;
+        this.delivery = delivery;
+        this.repairs = repairs;
         this.lanes = lanes;
         this.events = events;
+        this.executor = executor;
         this.partition = partition;
         this.section = section;
-        this.batchSize = batchSize;
-        repair.versionCheck(this);
+    }
+
+    /** Asks for a check at the next opportunity (after a re-subscription, for instance), on the executor. */
+    void request() {
+        executor.execute(this::run);
     }
 
     /** Runs one check unless one is running; the future completes when it is done. */
@@ -77,11 +85,7 @@ final class VersionCheck<T> {
         }
         List<String> ids = new ArrayList<>(cache.asMap().keySet());
         String epochAtStart = state.epoch();
-        CompletableFuture<Void> chain = checkEpoch(epochAtStart);
-        for (int from = 0; from < ids.size(); from += batchSize) {
-            List<String> slice = ids.subList(from, Math.min(ids.size(), from + batchSize));
-            chain = chain.thenCompose(ignored -> checkBatch(slice));
-        }
+        CompletableFuture<Void> chain = checkEpoch(epochAtStart).thenCompose(ignored -> versions.inBatches(ids, this::checkBatch));
         return chain.handle((ok, error) -> {
             running.set(false);
             checks.incrementAndGet();
@@ -103,56 +107,13 @@ final class VersionCheck<T> {
                 });
     }
 
-    private CompletableFuture<Void> checkBatch(List<String> ids) {
-        return storedVersions(ids).thenCompose(stored -> {
-            boolean catchUp = false;
-            for (int i = 0; i < ids.size(); i++) {
-                catchUp |= compare(ids.get(i), stored[i]);
-            }
-            // Wait for the catch-up this batch asked for, so the next check judges what it left.
-            return catchUp ? repair.requestAndWait(SyncEvent.Trigger.VERSION_DRIFT) : CompletableFuture.completedFuture(null);
-        });
-    }
-
-    /** The stored version of each key (0 when none), one pipelined round trip. */
-    private CompletableFuture<long[]> storedVersions(List<String> ids) {
-        RBatch batch = redisson.createBatch();
-        List<RFuture<String>> versions = new ArrayList<>(ids.size());
-        for (String id : ids) {
-            versions.add(batch.<String, String>getMap(layout.documentKey(id), StringCodec.INSTANCE).getAsync(RedisLayout.VERSION_FIELD));
+    private CompletableFuture<Void> checkBatch(List<String> ids, long[] stored) {
+        boolean catchUp = false;
+        for (int i = 0; i < ids.size(); i++) {
+            catchUp |= compare(ids.get(i), stored[i]);
         }
-        return batch.executeAsync().toCompletableFuture().thenApply(result -> {
-            long[] stored = new long[ids.size()];
-            for (int i = 0; i < ids.size(); i++) {
-                String text = versions.get(i).toCompletableFuture().getNow(null);
-                stored[i] = text == null ? 0 : parse(text);
-            }
-            return stored;
-        });
-    }
-
-    /**
-     * After the log was trimmed past what this node saw: every key whose delivered version is now
-     * behind Redis missed changes that cannot be replayed, so it is re-read and delivered as a snapshot.
-     */
-    CompletableFuture<Void> resyncKeysBehind(List<String> ids, java.util.function.ToLongFunction<String> delivered) {
-        CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
-        for (int from = 0; from < ids.size(); from += batchSize) {
-            List<String> slice = ids.subList(from, Math.min(ids.size(), from + batchSize));
-            chain = chain.thenCompose(ignored -> storedVersions(slice).thenAccept(stored -> {
-                for (int i = 0; i < slice.size(); i++) {
-                    String id = slice.get(i);
-                    long version = stored[i];
-                    lanes.execute(id, () -> {
-                        long last = delivered.applyAsLong(id);
-                        if (last >= 0 && version > last) {
-                            repair.resync(id, last);
-                        }
-                    });
-                }
-            }));
-        }
-        return chain;
+        // Wait for the catch-up this batch asked for, so the next check judges what it left.
+        return catchUp ? repairs.requestAndWait(SyncEvent.Trigger.VERSION_DRIFT) : CompletableFuture.completedFuture(null);
     }
 
     /** Compares one key; returns true if a catch-up should run before judging it. */
@@ -174,24 +135,16 @@ final class VersionCheck<T> {
         log.info("section {}/{}: cached {} is at version {} but Redis has {}; reloading", partition, section, id, entry.version(), stored);
         events.emit(new SyncEvent.Reloaded(partition, section, DataKey.of(partition, section, id), SyncEvent.ReloadReason.VERSION_DRIFT));
         lanes.execute(id, () -> {
-            long known = repair.knownVersion(id);
+            long known = delivery.knownVersion(id);
             if (known >= 0 && stored > known) {
                 // Listeners missed versions too: re-read and deliver the current state as a snapshot.
-                repair.resync(id, known);
+                repairs.resync(id, known);
             } else {
                 cache.invalidate(id);
                 loader.load(id);
             }
         });
         return false;
-    }
-
-    private static long parse(String text) {
-        try {
-            return Long.parseLong(text);
-        } catch (NumberFormatException e) {
-            return -1; // corrupt: differs from any cached version, so the key is reloaded (and the read reports it)
-        }
     }
 
     long checks() {
