@@ -191,7 +191,7 @@ public final class ChangeFeed<T> {
         ChangeEvent event;
         try {
             ChangeEvent echo = ownCommits.echo(text);
-            event = echo != null ? echo : ChangeEventCodec.decode(text);
+            event = echo != null ? echo : ChangeEventCodec.decode(text, io.github.ddm.schema.SectionContext.of(partition, section));
         } catch (InvalidEventException e) {
             malformed.incrementAndGet();
             log.warn("section {}/{}: ignoring a malformed change message ({})", partition, section, e.getMessage());
