@@ -44,6 +44,11 @@ final class RawSection {
         return new RawSection(server, "ddm", "test", "docs");
     }
 
+    /** The section, as the compact Redis form's decoder takes it. */
+    SectionContext section() {
+        return section;
+    }
+
     String logKey() {
         return prefix + "log";
     }
