@@ -56,10 +56,11 @@ public final class BytesHarness {
      * @param statsEventBytes the manager's own count (ManagerStats: without epoch and stream id), per commit
      * @param example a patch-only message
      * @param contractPatchOnlyAverageBytes mean bytes of the patch-only messages' events in the contract form
+     * @param scriptStats the scripts' lines of {@code INFO commandstats} over the updates (the commit script's time per call)
      */
     public record Result(String channel, int updates, int withState, double averageBytes, double patchOnlyAverageBytes,
                          int medianBytes, int maxBytes, int documentBytes, double statsEventBytes, String example,
-                         double contractPatchOnlyAverageBytes) {
+                         double contractPatchOnlyAverageBytes, String scriptStats) {
 
         /** 1 - average / document, in percent. */
         public double savingPercent() {
@@ -79,9 +80,10 @@ public final class BytesHarness {
                             + "  published message, median %d B, max %d B%n"
                             + "  the same patch-only events in the contract form: %.1f B%n"
                             + "  ManagerStats.eventBytes per commit (no epoch, no stream id): %.1f B%n"
-                            + "  example: %s%n",
+                            + "  example: %s%n"
+                            + "  scripts over the updates (INFO commandstats): %s%n",
                     updates, channel, withState, documentBytes, averageBytes, savingPercent(), patchOnlyAverageBytes,
-                    patchOnlySavingPercent(), medianBytes, maxBytes, contractPatchOnlyAverageBytes, statsEventBytes, example);
+                    patchOnlySavingPercent(), medianBytes, maxBytes, contractPatchOnlyAverageBytes, statsEventBytes, example, scriptStats);
         }
     }
 
@@ -106,11 +108,13 @@ public final class BytesHarness {
             OrderBook book = OrderBook.sample(ID, 1);
             manager.set(ID, book).join();
             ManagerStats before = manager.stats();
+            redis.call("CONFIG", "RESETSTAT");
             for (int i = 0; i < updates; i++) {
                 long n = i;
                 manager.update(ID, current -> current.change(n)).join();
             }
             ManagerStats after = manager.stats();
+            String scriptStats = scriptStats(String.valueOf(redis.call("INFO", "commandstats")));
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (messages.size() < updates + 1 && System.nanoTime() < deadline) {
                 Thread.onSpinWait();
@@ -153,7 +157,18 @@ public final class BytesHarness {
                     count == withState ? Double.NaN : (double) patchOnlyTotal / (count - withState),
                     received[(count - 1) / 2], received[count - 1], documentBytes,
                     commits == 0 ? Double.NaN : (double) (after.eventBytes() - before.eventBytes()) / commits, example,
-                    count == withState ? Double.NaN : (double) contractTotal / (count - withState));
+                    count == withState ? Double.NaN : (double) contractTotal / (count - withState), scriptStats);
         }
+    }
+
+    /** The EVALSHA and EVAL lines of {@code INFO commandstats} (calls, usec, usec_per_call), as Redis reports them. */
+    static String scriptStats(String info) {
+        StringBuilder out = new StringBuilder();
+        for (String line : info.split("\r?\n")) {
+            if (line.startsWith("cmdstat_evalsha:") || line.startsWith("cmdstat_eval:")) {
+                out.append(out.length() == 0 ? "" : "; ").append(line.strip());
+            }
+        }
+        return out.length() == 0 ? "none" : out.toString();
     }
 }
