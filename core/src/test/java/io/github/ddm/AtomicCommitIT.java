@@ -138,7 +138,8 @@ class AtomicCommitIT {
         // (a) The broadcast is the log: same events, same order, each published one carrying its entry's id.
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
                 assertThat(published).as("messages published on %s, one per log entry", raw.channel()).hasSameSizeAs(log));
-        List<ChangeEvent> broadcast = published.stream().map(ChangeEventCodec::decode).collect(Collectors.toList());
+        List<ChangeEvent> broadcast = published.stream().map(text -> ChangeEventCodec.decode(text, raw.section()))
+                .collect(Collectors.toList());
         for (int i = 0; i < log.size(); i++) {
             LoggedEvent logged = log.get(i);
             ChangeEvent sent = broadcast.get(i);

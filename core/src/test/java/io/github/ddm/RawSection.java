@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.flipkart.zjsonpatch.JsonPatch;
 import io.github.ddm.schema.ChangeEvent;
 import io.github.ddm.schema.ChangeEventCodec;
+import io.github.ddm.schema.SectionContext;
 import io.github.ddm.schema.ChangeOp;
 import io.github.ddm.testkit.RedisServer;
 import java.io.UncheckedIOException;
@@ -30,15 +31,22 @@ final class RawSection {
 
     private final RedisServer server;
     private final String prefix;
+    private final SectionContext section;
 
     RawSection(RedisServer server, String namespace, String partition, String section) {
         this.server = server;
         this.prefix = namespace + ":{" + partition + ":" + section + "}:";
+        this.section = SectionContext.of(partition, section);
     }
 
     /** The default section of {@link RedisFixture}: {@code ddm:{test:docs}}. */
     static RawSection testDocs(RedisServer server) {
         return new RawSection(server, "ddm", "test", "docs");
+    }
+
+    /** The section, as the compact Redis form's decoder takes it. */
+    SectionContext section() {
+        return section;
     }
 
     String logKey() {
@@ -74,7 +82,7 @@ final class RawSection {
                 List<?> fields = (List<?>) entry.get(1);
                 assertThat(fields).as("log entry %s has exactly the field e", id).hasSize(2);
                 assertThat(fields.get(0)).as("log entry %s field name", id).isEqualTo("e");
-                entries.add(new LoggedEvent(id, ChangeEventCodec.decode((String) fields.get(1))));
+                entries.add(new LoggedEvent(id, ChangeEventCodec.decode((String) fields.get(1), section)));
             }
             if (page.size() < PAGE) {
                 return entries;

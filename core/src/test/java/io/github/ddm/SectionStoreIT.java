@@ -99,6 +99,35 @@ class SectionStoreIT {
     }
 
     @Test
+    void readLog_readsTheCompactForm_andAnOlderNodesContractForm_inOneLog() throws Exception {
+        DocumentManager<Counter> writer = fixtureA.manager(Counter.class, "a");
+        writer.set("k", new Counter(1, "start")).join();
+        writer.update("k", Counter::increment).join();
+        ChangeEvent older = update(3, "[{\"op\":\"replace\",\"path\":\"/count\",\"value\":3}]");
+        ChangeEvent compact = update(4, "[{\"op\":\"replace\",\"path\":\"/count\",\"value\":4}]");
+        String olderId = (String) regionA.server().call("XADD", "ddm:{test:docs}:log", "*", "e",
+                io.github.ddm.schema.ChangeEventCodec.encodeToString(older));
+        String compactId = (String) regionA.server().call("XADD", "ddm:{test:docs}:log", "*", "e",
+                io.github.ddm.schema.ChangeEventCodec.encodeCompact(compact));
+
+        SectionStore source = SectionStore.open(fixtureA.client(), "ddm", DOCS);
+        SectionStore.LogBatch batch = source.readLog("0-0", 10).join();
+
+        assertThat(batch.malformed()).isZero();
+        assertThat(batch.events()).hasSize(4);
+        assertThat(batch.events().get(1).version()).isEqualTo(2);
+        assertThat(batch.events().get(1).clock()).as("the commit's clock, written as 0, comes back whole")
+                .isEqualTo(io.github.ddm.schema.VersionVector.of(java.util.Map.of(batch.events().get(1).replica(), 2L)));
+        assertThat(batch.events().get(2)).isEqualTo(older.withStreamId(olderId));
+        assertThat(batch.events().get(3)).isEqualTo(compact.withStreamId(compactId));
+        @SuppressWarnings("unchecked")
+        List<Object> first = (List<Object>) ((List<Object>) regionA.server().call("XRANGE", "ddm:{test:docs}:log", "-", "+",
+                "COUNT", "1")).get(0);
+        String text = (String) ((List<Object>) first.get(1)).get(1);
+        assertThat(text).as("the commit script writes the compact form").startsWith("[1,\"").doesNotContain("\"docs\"");
+    }
+
+    @Test
     void aChangeWhoseDependenciesAreMissing_waits_andTheOriginsSnapshotRepairsIt() throws Exception {
         DocumentManager<Counter> writer = fixtureA.manager(Counter.class, "a");
         writer.set("k", new Counter(1, "start")).join();

@@ -46,6 +46,11 @@ public final class BenchRedis implements AutoCloseable {
         return server.uri();
     }
 
+    /** Sends one command to the server over testkit's own connection (for INFO, CONFIG RESETSTAT and the like). */
+    public Object call(String... command) {
+        return server.call(command);
+    }
+
     /** The server's version, for reports. */
     public String version() {
         return server.version();

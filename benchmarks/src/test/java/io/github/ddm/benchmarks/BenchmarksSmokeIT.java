@@ -99,7 +99,9 @@ class BenchmarksSmokeIT {
         assertThat(result.averageBytes()).isPositive();
         assertThat(result.patchOnlyAverageBytes()).isPositive();
         assertThat(result.documentBytes()).isBetween(3_300, 3_700);
-        assertThat(result.example()).contains("\"patch\":[{\"op\":\"replace\"");
+        assertThat(result.example()).startsWith("[1,\"").contains(",[{\"op\":\"replace\"");
+        assertThat(result.patchOnlyAverageBytes()).as("issue 11: the compact Redis form").isLessThanOrEqualTo(210)
+                .isLessThan(result.contractPatchOnlyAverageBytes());
     }
 
     @Test

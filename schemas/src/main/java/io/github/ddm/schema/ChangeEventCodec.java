@@ -126,6 +126,23 @@ public final class ChangeEventCodec {
     }
 
     /**
+     * Encodes an event in the compact Redis form (docs/schema.md, "The compact Redis form"): the
+     * text DDM stores in a section's log and publishes on its channel. It leaves out the key's
+     * partition and section, which its reader passes to {@link #decode(String, SectionContext)}, and
+     * writes {@code prevVersion = version - 1} and a clock of only the origin's replica as defaults;
+     * everything else the event carries is written. For a given event the output is always the same
+     * text.
+     *
+     * @param event the event, never null
+     * @return the compact text
+     * @throws NullPointerException if {@code event} is null
+     */
+    public static String encodeCompact(ChangeEvent event) {
+        Objects.requireNonNull(event, "event");
+        return CompactForm.encode(event);
+    }
+
+    /**
      * The JSON text of one of an event's JSON-valued fields ({@link WireForm#JSON_TEXT_FIELDS}), as
      * flat record forms carry it: the same JSON the event's encoding holds for that field.
      *
@@ -202,6 +219,30 @@ public final class ChangeEventCodec {
             throw malformed(e);
         }
         return EventReader.read(root, true);
+    }
+
+    /**
+     * Decodes an event read from a section's channel or log, in either form: the contract form (a
+     * JSON object, whose own key is used) or the compact Redis form (a JSON array, whose key takes its
+     * partition and section from {@code section}).
+     *
+     * @param text the message or log entry, never null
+     * @param section the section of the channel or log it was read from, never null
+     * @return the event, never null
+     * @throws InvalidEventException if the input is not valid JSON ({@value #ROOT_FIELD}) or breaks the
+     *     contract (the field it names, as the contract form names it)
+     * @throws NullPointerException if an argument is null
+     */
+    public static ChangeEvent decode(String text, SectionContext section) {
+        Objects.requireNonNull(text, "text");
+        Objects.requireNonNull(section, "section");
+        JsonNode root;
+        try {
+            root = MAPPER.readTree(text);
+        } catch (IOException e) {
+            throw malformed(e);
+        }
+        return root != null && root.isArray() ? CompactForm.read(root, section, true) : EventReader.read(root, true);
     }
 
     /**

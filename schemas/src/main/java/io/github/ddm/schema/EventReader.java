@@ -26,6 +26,9 @@ final class EventReader {
      *     patch and state are checked and kept, not copied
      */
     static ChangeEvent read(JsonNode root, boolean owned) {
+        if (root != null && root.isArray()) {
+            throw new InvalidEventException(ChangeEventCodec.ROOT_FIELD, CompactForm.NEEDS_CONTEXT);
+        }
         if (root == null || !root.isObject()) {
             throw new InvalidEventException(ChangeEventCodec.ROOT_FIELD, "must be a JSON object, got "
                     + CanonicalJson.typeOf(root));
@@ -52,12 +55,12 @@ final class EventReader {
                 clock(root.get("clock")), stamps(root.get("stamps")), conflicts(root.get("conflicts")));
     }
 
-    private static JsonNode tree(JsonNode root, String field, boolean owned) {
+    static JsonNode tree(JsonNode root, String field, boolean owned) {
         JsonNode node = root.get(field);
         return owned && node != null && node.isContainerNode() ? CanonicalJson.adopt(field, node) : node;
     }
 
-    private static VersionVector clock(JsonNode node) {
+    static VersionVector clock(JsonNode node) {
         if (isAbsent(node)) {
             return null;
         }
@@ -78,7 +81,7 @@ final class EventReader {
         return new VersionVector(counts);
     }
 
-    private static TreeMap<String, Stamp> stamps(JsonNode node) {
+    static TreeMap<String, Stamp> stamps(JsonNode node) {
         if (isAbsent(node)) {
             return null;
         }
@@ -96,7 +99,7 @@ final class EventReader {
         return stamps;
     }
 
-    private static List<Conflict> conflicts(JsonNode node) {
+    static List<Conflict> conflicts(JsonNode node) {
         if (isAbsent(node)) {
             return null;
         }
@@ -133,7 +136,7 @@ final class EventReader {
         }
     }
 
-    private static void checkSchemaVersion(JsonNode schema) {
+    static void checkSchemaVersion(JsonNode schema) {
         String known = "this build knows " + ChangeEventCodec.supportedSchemaVersions();
         if (isAbsent(schema)) {
             throw new InvalidEventException("schema", "is required (" + known + ")");
@@ -168,7 +171,7 @@ final class EventReader {
         return new Origin(region, node);
     }
 
-    private static void check(String field, String problem) {
+    static void check(String field, String problem) {
         if (problem != null) {
             throw new InvalidEventException(field, problem);
         }
@@ -194,7 +197,10 @@ final class EventReader {
     }
 
     private static String textOrNull(JsonNode parent, String name, String field) {
-        JsonNode node = parent.get(name);
+        return textOrNull(parent.get(name), field);
+    }
+
+    static String textOrNull(JsonNode node, String field) {
         if (isAbsent(node)) {
             return null;
         }
@@ -213,7 +219,10 @@ final class EventReader {
     }
 
     private static Long integerOrNull(JsonNode parent, String name, String field) {
-        JsonNode node = parent.get(name);
+        return integerOrNull(parent.get(name), field);
+    }
+
+    static Long integerOrNull(JsonNode node, String field) {
         if (isAbsent(node)) {
             return null;
         }
@@ -228,7 +237,7 @@ final class EventReader {
         return node.longValue();
     }
 
-    private static boolean isAbsent(JsonNode node) {
+    static boolean isAbsent(JsonNode node) {
         return node == null || node.isNull() || node.isMissingNode();
     }
 }

@@ -188,6 +188,49 @@ public final class WireForm {
         }
     }
 
+    /**
+     * The form of the text DDM keeps in Redis (a section's log entries and channel messages); docs/schema.md,
+     * "The compact Redis form". Readers of Redis read both ({@link ChangeEventCodec#decode(String, SectionContext)}).
+     */
+    public enum RedisForm {
+        /** The compact form: positional slots, the section left to the reader's context. The default. */
+        COMPACT,
+        /** The contract form, as Kafka records and {@link ChangeEventCodec#encode} carry it: for a rolling upgrade from a version that reads only it. */
+        VERBOSE;
+
+        /** The system property that selects the form a node writes: {@code compact} (the default) or {@code verbose}. */
+        public static final String PROPERTY = "ddm.redis.wireForm";
+
+        /**
+         * The form named by {@code value}, in any case; null means {@link #COMPACT}.
+         *
+         * @throws IllegalArgumentException naming {@link #PROPERTY} and the accepted values if {@code value} is neither
+         */
+        public static RedisForm parse(String value) {
+            if (value == null || value.equalsIgnoreCase("compact")) {
+                return COMPACT;
+            }
+            if (value.equalsIgnoreCase("verbose")) {
+                return VERBOSE;
+            }
+            throw new IllegalArgumentException(PROPERTY + " must be 'compact' or 'verbose', got " + Rules.quote(value));
+        }
+
+        /** The form {@link #PROPERTY} selects in this JVM (read on each call). */
+        public static RedisForm configured() {
+            return parse(System.getProperty(PROPERTY));
+        }
+    }
+
+    /** How an event's compact form starts, up to the event id's value (the commit script reads the id there). */
+    public static final String COMPACT_ECHO_PREFIX = "[" + ChangeEventCodec.CURRENT_SCHEMA_VERSION + ",\"";
+    /** In the compact form, the lineage slot of an event without a lineage. */
+    public static final String COMPACT_NO_LINEAGE = "null";
+    /** In the compact form, the clock slot of a clock that is just {@code {origin.region~lineage: version}}. */
+    public static final String COMPACT_DERIVED_CLOCK = "0";
+    /** In the compact form, what the log entry holds in the stream id's slot (with its comma): the entry's own id is the stream id. */
+    public static final String COMPACT_NO_STREAM_ID = ",0";
+
     // ---- The split of an event's JSON that the commit script fills in --------------------------
 
     /** The epoch written into an event before its JSON is split (see {@link #split}). */
@@ -220,19 +263,24 @@ public final class WireForm {
     }
 
     /**
-     * An event's JSON cut where the commit script fills in what only Redis knows: {@code head} ends
-     * just before the epoch's value, {@code middle} runs from {@code ,"time":} to the end of the
-     * origin object, {@code tail} is the rest. The script writes
-     * {@code head + filling(epoch, lineage, clock) + middle + tail} to the log and the same with
-     * {@code ,"streamId":"<id>"} before the tail to the channel, which is byte for byte what the
-     * codec writes for the complete event.
+     * An event's text cut where the commit script fills in what only Redis knows: {@code head} ends
+     * just before the epoch's value, {@code middle} runs from the time to the end of the origin (in the
+     * contract form from {@code ,"time":}), {@code tail} is the rest. In the contract form the script
+     * writes {@code head + filling(epoch, lineage, clock) + middle + tail} to the log and the same with
+     * {@code ,"streamId":"<id>"} before the tail to the channel; in the compact form
+     * ({@link RedisForm#COMPACT}) it writes {@code head + filling + middle + ,0 + tail} to the log and
+     * {@code ,"<id>"} in place of {@code ,0} to the channel. Either is byte for byte what the codec
+     * writes for the complete event in that form ({@link ChangeEventCodec#encodeToString},
+     * {@link ChangeEventCodec#encodeCompact}).
      *
      * @param eventId the event's id, as the head carries it
      * @param head the text up to the epoch's value
-     * @param middle the text from {@code ,"time":} to the end of the origin
+     * @param middle the text from the time to the end of the origin
      * @param tail the rest
+     * @param region the origin's region (the compact form writes a clock of only its replica as {@code 0})
+     * @param version the event's version (the count of that clock)
      */
-    public record Split(String eventId, String head, String middle, String tail) {
+    public record Split(String eventId, String head, String middle, String tail, String region, long version) {
 
         /** Checks presence. */
         public Split {
@@ -240,16 +288,36 @@ public final class WireForm {
             Objects.requireNonNull(head, "head");
             Objects.requireNonNull(middle, "middle");
             Objects.requireNonNull(tail, "tail");
+            Objects.requireNonNull(region, "region");
+        }
+
+        /** The form of the text: the compact form's head starts with {@code [}. */
+        public RedisForm form() {
+            return head.startsWith("[") ? RedisForm.COMPACT : RedisForm.VERBOSE;
         }
 
         /** The event as the log stores it. */
         public String logText(String epoch, String lineage, String clockJson) {
-            return head + filling(epoch, lineage, clockJson) + middle + tail;
+            return form() == RedisForm.COMPACT ? head + filling(epoch, lineage, clockJson) + middle + COMPACT_NO_STREAM_ID + tail
+                    : head + WireForm.filling(epoch, lineage, clockJson) + middle + tail;
         }
 
         /** The event as the channel carries it. */
         public String publishedText(String epoch, String lineage, String clockJson, String streamId) {
-            return head + filling(epoch, lineage, clockJson) + middle + STREAM_ID_JOIN + streamId + "\"" + tail;
+            return form() == RedisForm.COMPACT ? head + filling(epoch, lineage, clockJson) + middle + ",\"" + streamId + "\"" + tail
+                    : head + WireForm.filling(epoch, lineage, clockJson) + middle + STREAM_ID_JOIN + streamId + "\"" + tail;
+        }
+
+        /** What the commit script writes between head and middle, in this split's form. */
+        public String filling(String epoch, String lineage, String clockJson) {
+            if (form() == RedisForm.VERBOSE) {
+                return WireForm.filling(epoch, lineage, clockJson);
+            }
+            if (lineage.isEmpty()) {
+                return epoch + "\"," + COMPACT_NO_LINEAGE + "," + clockJson;
+            }
+            String clock = clockJson.equals(CompactForm.derivedClockJson(region, lineage, version)) ? COMPACT_DERIVED_CLOCK : clockJson;
+            return epoch + "\",\"" + lineage + "\"," + clock;
         }
 
         /**
@@ -257,6 +325,10 @@ public final class WireForm {
          * channel carries it (with a lineage and a stream id); else null.
          */
         public Filled filledIn(String published) {
+            return form() == RedisForm.COMPACT ? compactFilledIn(published) : verboseFilledIn(published);
+        }
+
+        private Filled verboseFilledIn(String published) {
             if (!published.startsWith(head)) {
                 return null;
             }
@@ -277,12 +349,52 @@ public final class WireForm {
                 return null;
             }
             int idStart = clockEnd + middle.length() + STREAM_ID_JOIN.length();
+            return streamIdAndTail(published, idStart, published.substring(head.length(), epochEnd),
+                    published.substring(lineageStart, lineageEnd), published.substring(clockStart, clockEnd));
+        }
+
+        /** {@code head epoch "," "lineage" "," (0 | {clock}) middle ,"id" tail}. */
+        private Filled compactFilledIn(String published) {
+            if (!published.startsWith(head)) {
+                return null;
+            }
+            int epochEnd = published.indexOf('"', head.length());
+            if (epochEnd < 0 || !published.startsWith("\",\"", epochEnd)) {
+                return null;
+            }
+            int lineageStart = epochEnd + 3;
+            int lineageEnd = published.indexOf('"', lineageStart);
+            if (lineageEnd < 0 || !published.startsWith(",", lineageEnd + 1)) {
+                return null;
+            }
+            String lineage = published.substring(lineageStart, lineageEnd);
+            int clockStart = lineageEnd + 2;
+            int clockEnd;
+            String clockJson;
+            if (published.startsWith(COMPACT_DERIVED_CLOCK, clockStart)) {
+                clockEnd = clockStart + COMPACT_DERIVED_CLOCK.length();
+                clockJson = CompactForm.derivedClockJson(region, lineage, version);
+            } else {
+                // Replica names hold no braces: the first '}' closes the clock.
+                clockEnd = published.indexOf('}', clockStart) + 1;
+                if (clockEnd <= 0 || published.charAt(clockStart) != '{') {
+                    return null;
+                }
+                clockJson = published.substring(clockStart, clockEnd);
+            }
+            if (!published.startsWith(middle, clockEnd) || !published.startsWith(",\"", clockEnd + middle.length())) {
+                return null;
+            }
+            return streamIdAndTail(published, clockEnd + middle.length() + 2, published.substring(head.length(), epochEnd),
+                    lineage, clockJson);
+        }
+
+        private Filled streamIdAndTail(String published, int idStart, String epoch, String lineage, String clockJson) {
             int idEnd = published.indexOf('"', idStart);
             if (idEnd < 0 || !published.startsWith(tail, idEnd + 1) || idEnd + 1 + tail.length() != published.length()) {
                 return null;
             }
-            return new Filled(published.substring(head.length(), epochEnd), published.substring(lineageStart, lineageEnd),
-                    published.substring(clockStart, clockEnd), published.substring(idStart, idEnd));
+            return new Filled(epoch, lineage, clockJson, published.substring(idStart, idEnd));
         }
     }
 
@@ -298,7 +410,7 @@ public final class WireForm {
     }
 
     /**
-     * Splits an event's JSON (see {@link Split}).
+     * Splits an event's JSON in the contract form (see {@link Split}).
      *
      * @param event an event whose epoch is {@link #PLACEHOLDER_EPOCH}, with a lineage and a clock
      *     (placeholders or real: the script writes its own), and no stream id
@@ -306,9 +418,38 @@ public final class WireForm {
      * @throws IllegalArgumentException if the event does not have that form
      */
     public static Split split(ChangeEvent event) {
+        return split(event, RedisForm.VERBOSE);
+    }
+
+    /**
+     * Splits an event's text in the given form (see {@link Split}).
+     *
+     * @param event an event whose epoch is {@link #PLACEHOLDER_EPOCH}, with a lineage and a clock
+     *     (placeholders or real: the script writes its own), and no stream id
+     * @param form the form of the text
+     * @return the split
+     * @throws IllegalArgumentException if the event does not have that form
+     */
+    public static Split split(ChangeEvent event, RedisForm form) {
         if (!PLACEHOLDER_EPOCH.equals(event.epoch()) || event.streamId() != null || event.clock() == null) {
             throw new IllegalArgumentException("the event must carry the placeholder epoch and a clock, and no stream id");
         }
+        return form == RedisForm.COMPACT ? splitCompact(event) : splitVerbose(event);
+    }
+
+    private static Split splitCompact(ChangeEvent event) {
+        java.io.StringWriter text = new java.io.StringWriter(256);
+        CompactForm.Marks marks = CompactForm.write(event, text, true);
+        String compact = text.toString();
+        String head = compact.substring(0, marks.version()) + ",\"";
+        if (!compact.startsWith(head + PLACEHOLDER_EPOCH + "\",", 0) || !compact.startsWith(COMPACT_NO_STREAM_ID, marks.node())) {
+            throw new IllegalStateException("unexpected compact layout: " + compact);
+        }
+        return new Split(event.eventId(), head, compact.substring(marks.clock(), marks.node()), compact.substring(marks.streamId()),
+                event.origin().region(), event.version());
+    }
+
+    private static Split splitVerbose(ChangeEvent event) {
         String json = ChangeEventCodec.encodeToString(event);
         // Every field before "epoch" is structural or a validated name: the first match is the field.
         int epochAt = json.indexOf(EPOCH_MARK);
@@ -324,7 +465,7 @@ public final class WireForm {
         }
         int valueAt = epochAt + EPOCH_MARK.length() - PLACEHOLDER_EPOCH.length() - 1;
         return new Split(event.eventId(), json.substring(0, valueAt), json.substring(timeAt, originEnd),
-                json.substring(originEnd));
+                json.substring(originEnd), event.origin().region(), event.version());
     }
 
     /** What the commit script writes between head and middle (an empty lineage is left out). */
@@ -333,18 +474,19 @@ public final class WireForm {
     }
 
     /**
-     * The event id of an event's JSON text, read where the codec writes it (right after the schema
-     * version), without parsing; null if the text does not start as the codec's output does.
+     * The event id of an event's text in either Redis form, read where the codec writes it (right after the
+     * schema version), without parsing; null if the text does not start as the codec's output does.
      *
      * @param json an event's JSON text
      * @return the event id, or null
      */
     public static String eventIdOf(String json) {
-        if (!json.startsWith(ECHO_PREFIX)) {
+        String prefix = json.startsWith(COMPACT_ECHO_PREFIX) ? COMPACT_ECHO_PREFIX : json.startsWith(ECHO_PREFIX) ? ECHO_PREFIX : null;
+        if (prefix == null) {
             return null;
         }
-        int idEnd = json.indexOf('"', ECHO_PREFIX.length());
-        return idEnd < 0 ? null : json.substring(ECHO_PREFIX.length(), idEnd);
+        int idEnd = json.indexOf('"', prefix.length());
+        return idEnd < 0 ? null : json.substring(prefix.length(), idEnd);
     }
 
     /** {@code {"schema":<digits>,"eventId":"<eventId>"}, where the commit script looks for the event id. */

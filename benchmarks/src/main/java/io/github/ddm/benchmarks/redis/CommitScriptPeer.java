@@ -161,12 +161,14 @@ public final class CommitScriptPeer {
     }
 
     /**
-     * The event's JSON cut where the script inserts epoch, lineage, clock and stream id, by the wire
-     * form's owner ({@link WireForm#split}), as core cuts it.
+     * The event's text cut where the script inserts epoch, lineage, clock and stream id, by the wire
+     * form's owner ({@link WireForm#split(ChangeEvent, WireForm.RedisForm)}), in the form core writes
+     * in this JVM ({@code ddm.redis.wireForm}), as core cuts it.
      */
     private static String[] template(ChangeEvent event) {
         WireForm.Split split = WireForm.split(event.withClock(WireForm.PLACEHOLDER_LINEAGE, VersionVector.of(Map.of(
-                VersionVector.replica(WireForm.PLACEHOLDER_EPOCH, WireForm.PLACEHOLDER_LINEAGE), event.version()))));
+                VersionVector.replica(WireForm.PLACEHOLDER_EPOCH, WireForm.PLACEHOLDER_LINEAGE), event.version()))),
+                WireForm.RedisForm.configured());
         return new String[] {split.head(), split.middle(), split.tail()};
     }
 

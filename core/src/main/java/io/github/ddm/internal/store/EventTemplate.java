@@ -1,29 +1,39 @@
 package io.github.ddm.internal.store;
 
 import io.github.ddm.schema.ChangeEvent;
+import io.github.ddm.schema.ChangeEventCodec;
 import io.github.ddm.schema.VersionVector;
 import io.github.ddm.schema.WireForm;
+import io.github.ddm.schema.WireForm.RedisForm;
 import java.util.Map;
 
 /**
- * A change event's JSON text, split where the commit script fills in what only Redis knows: the
+ * A change event's text, split where the commit script fills in what only Redis knows: the
  * section's epoch (it may be created by this very commit), the lineage and the document's clock
  * after the change (the script counts a change made here), and the stream id of the log entry.
  * The split itself, and every piece of text the script joins the parts with, belong to the wire
- * form's owner ({@link WireForm#split}, {@link WireForm.Split}); {@code CommitScriptLayoutTest}
- * holds commit.lua to them.
+ * form's owner ({@link WireForm#split(ChangeEvent, RedisForm)}, {@link WireForm.Split});
+ * {@code CommitScriptLayoutTest} holds commit.lua to them.
  *
- * <p>{@code head} ends just before the epoch's value, {@code middle} runs from {@code ,"time":} to
- * the end of the origin object, and {@code tail} is the rest. The script writes
- * {@code head + epoch + ","lineage":" + lineage + ","clock": + clock + middle + tail} to the log and
- * the same with {@code ,"streamId":"<id>"} before the tail to the channel, which is byte for byte what
- * the codec would write for the complete event ({@code EventTemplateTest}). The head starts with
- * {@link WireForm#ECHO_PREFIX}: the script reads the event id there, to remember the change as its
- * origin's last one (docs/core.md, "The commit script").
+ * <p>The text is in the form this JVM writes to Redis, {@link #FORM}: the compact Redis form unless
+ * the system property {@value WireForm.RedisForm#PROPERTY} says {@code verbose} (the first step of a
+ * rolling upgrade, docs/schema.md). {@code head} ends just before the epoch's value, {@code middle}
+ * runs from the time to the end of the origin, and {@code tail} is the rest. The script writes
+ * {@code head + filling + middle + tail} to the log (the compact form with {@code ,0} for the stream
+ * id before the tail) and the same with the stream id before the tail to the channel, which is byte
+ * for byte what the codec would write for the complete event ({@code EventTemplateTest}). The head
+ * starts with the event id (after {@link WireForm#ECHO_PREFIX} or {@link WireForm#COMPACT_ECHO_PREFIX}):
+ * the script reads it there, to remember the change as its origin's last one (docs/core.md, "The
+ * commit script").
  *
  * @param eventId the event's id, as the head carries it
+ * @param region the origin's region
+ * @param version the event's version
  */
-public record EventTemplate(String eventId, String head, String middle, String tail) {
+public record EventTemplate(String eventId, String head, String middle, String tail, String region, long version) {
+
+    /** The form this JVM writes to Redis, read once from {@value WireForm.RedisForm#PROPERTY}. */
+    public static final RedisForm FORM = RedisForm.configured();
 
     /** The epoch written into the event before it is cut out again. */
     public static final String PLACEHOLDER_EPOCH = WireForm.PLACEHOLDER_EPOCH;
@@ -36,18 +46,30 @@ public record EventTemplate(String eventId, String head, String middle, String t
     }
 
     /**
+     * The template in the form this JVM writes ({@link #FORM}).
+     *
      * @param event an event whose epoch is {@link #PLACEHOLDER_EPOCH}, with a lineage and a clock
      *     (placeholders or real: the script writes its own), and no stream id
      * @throws IllegalArgumentException if the event does not have that form
      */
     public static EventTemplate of(ChangeEvent event) {
-        WireForm.Split split = WireForm.split(event);
-        return new EventTemplate(split.eventId(), split.head(), split.middle(), split.tail());
+        return of(event, FORM);
     }
 
-    /** What the script writes between head and middle (an empty lineage is left out). */
-    public static String filling(String epoch, String lineage, String clockJson) {
-        return WireForm.filling(epoch, lineage, clockJson);
+    /** The template in the given form; see {@link #of(ChangeEvent)}. */
+    public static EventTemplate of(ChangeEvent event, RedisForm form) {
+        WireForm.Split split = WireForm.split(event, form);
+        return new EventTemplate(split.eventId(), split.head(), split.middle(), split.tail(), split.region(), split.version());
+    }
+
+    /** A complete event as this JVM writes it to Redis outside the commit script (a log entry that is not a commit). */
+    public static String redisText(ChangeEvent event) {
+        return FORM == RedisForm.COMPACT ? ChangeEventCodec.encodeCompact(event) : ChangeEventCodec.encodeToString(event);
+    }
+
+    /** What the script writes between head and middle, in this template's form. */
+    public String filling(String epoch, String lineage, String clockJson) {
+        return split().filling(epoch, lineage, clockJson);
     }
 
     /** The event as the log stores it. */
@@ -69,6 +91,6 @@ public record EventTemplate(String eventId, String head, String middle, String t
     }
 
     private WireForm.Split split() {
-        return new WireForm.Split(eventId, head, middle, tail);
+        return new WireForm.Split(eventId, head, middle, tail, region, version);
     }
 }

@@ -1,6 +1,7 @@
 package io.github.ddm.internal.store;
 
 import io.github.ddm.schema.Names;
+import io.github.ddm.schema.SectionContext;
 
 /**
  * The one place that knows DDM's Redis key and channel names (see docs/core.md, "Redis layout").
@@ -54,6 +55,7 @@ public final class RedisLayout {
     private final String lineage;
     private final String notices;
     private final String answered;
+    private final SectionContext section;
 
     /**
      * @throws IllegalArgumentException if a name is not a short name ({@code [A-Za-z0-9._-]{1,64}})
@@ -71,6 +73,12 @@ public final class RedisLayout {
         this.lineage = prefix + "lineage";
         this.notices = prefix + "notices";
         this.answered = prefix + "answered";
+        this.section = SectionContext.of(partition, section);
+    }
+
+    /** The section of this layout's log and channel: the context their compact events are decoded with. */
+    public SectionContext section() {
+        return section;
     }
 
     /**

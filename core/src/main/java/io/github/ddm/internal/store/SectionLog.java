@@ -3,6 +3,7 @@ package io.github.ddm.internal.store;
 import io.github.ddm.schema.ChangeEvent;
 import io.github.ddm.schema.ChangeEventCodec;
 import io.github.ddm.schema.InvalidEventException;
+import io.github.ddm.schema.SectionContext;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +23,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Reads a section's change log (the stream the commit script appends to). Entries hold the event
- * without its stream id, which is the entry id; this class puts it back.
+ * without its stream id, which is the entry id; this class puts it back. They are in the compact
+ * Redis form or, from an older writer or one running with the verbose form, the contract form; both
+ * are decoded with this section as context (docs/schema.md, "The compact Redis form").
  *
  * <p>Thread-safe. Futures complete on Redisson threads.
  */
@@ -35,10 +38,12 @@ public final class SectionLog {
 
     private final RStream<String, String> stream;
     private final String name;
+    private final SectionContext section;
 
     public SectionLog(RedissonClient redisson, RedisLayout layout) {
         this.stream = redisson.getStream(layout.logKey(), StringCodec.INSTANCE);
         this.name = layout.logKey();
+        this.section = layout.section();
     }
 
     /** One batch of the log: the decoded events, the id of the last entry read, and whether more may follow. */
@@ -159,7 +164,7 @@ public final class SectionLog {
      * @return the entry's stream id
      */
     public CompletableFuture<String> append(ChangeEvent event) {
-        return stream.addAsync(StreamAddArgs.entry(RedisLayout.LOG_EVENT_FIELD, ChangeEventCodec.encodeToString(event)))
+        return stream.addAsync(StreamAddArgs.entry(RedisLayout.LOG_EVENT_FIELD, EventTemplate.redisText(event)))
                 .toCompletableFuture()
                 .thenApply(StreamMessageId::toString)
                 .exceptionallyCompose(e -> CompletableFuture.failedFuture(RedisDocumentStore.translateError(e)));
@@ -193,7 +198,7 @@ public final class SectionLog {
                 if (text == null) {
                     throw new InvalidEventException(RedisLayout.LOG_EVENT_FIELD, "is missing from the log entry");
                 }
-                events.add(ChangeEventCodec.decode(text).withStreamId(last));
+                events.add(ChangeEventCodec.decode(text, section).withStreamId(last));
             } catch (InvalidEventException e) {
                 malformed++;
                 log.warn("{}: skipping log entry {}: not a valid change event ({})", name, last, e.getMessage());

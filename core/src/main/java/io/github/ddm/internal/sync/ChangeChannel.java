@@ -5,6 +5,7 @@ import io.github.ddm.SyncEvent;
 import io.github.ddm.internal.store.RedisLayout;
 import io.github.ddm.schema.ChangeEvent;
 import io.github.ddm.schema.ChangeEventCodec;
+import io.github.ddm.schema.SectionContext;
 import io.github.ddm.schema.InvalidEventException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -44,6 +45,8 @@ final class ChangeChannel<T> {
     private final long maxBacklog;
     private final String partition;
     private final String section;
+    /** The section a compact message leaves out, for its decoding (built once, not per message). */
+    private final SectionContext context;
 
     private final AtomicLong received = new AtomicLong();
     private final AtomicLong malformed = new AtomicLong();
@@ -71,6 +74,7 @@ final class ChangeChannel<T> {
         this.maxBacklog = maxBacklog;
         this.partition = partition;
         this.section = section;
+        this.context = SectionContext.of(partition, section);
     }
 
     /**
@@ -166,7 +170,7 @@ final class ChangeChannel<T> {
     /** The one place a channel message becomes an event: our own echo is rebuilt, any other decoded. */
     private ChangeEvent decode(String text) {
         ChangeEvent echo = ownCommits.echo(text);
-        return echo != null ? echo : ChangeEventCodec.decode(text);
+        return echo != null ? echo : ChangeEventCodec.decode(text, context);
     }
 
     private void noteSeen(String streamId) {

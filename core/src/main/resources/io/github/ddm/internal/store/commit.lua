@@ -6,8 +6,10 @@
 -- ARGV[1] expected version (0: the key was never written)   ARGV[2] the new version, as text
 -- ARGV[3] the epoch the writer knows ('' when it knows none)   ARGV[4] a fresh epoch, used only if the section has none
 -- ARGV[5] change time (epoch ms)      ARGV[6] origin ('region/node')      ARGV[7] op: c, u or d
--- ARGV[8] event text up to the epoch value   ARGV[9] event text from ',"time":' to the end of the origin
--- ARGV[10] event text after that (where the stream id goes first)
+-- ARGV[8] event text up to the epoch value   ARGV[9] event text from the time (',"time":' in the contract
+--          form) to the end of the origin
+-- ARGV[10] event text after that (where the stream id goes first); the text is in the compact Redis form
+--          when ARGV[8] starts with '[', else in the contract form
 -- ARGV[11] log MAXLEN (0: unbounded)  ARGV[12] PUBLISH or SPUBLISH
 -- ARGV[13] mode: 'L' a change made here (the script stamps it); 'A' a change taken in from elsewhere (the
 --          caller computed its merge state)
@@ -259,22 +261,48 @@ else
   recorded = redis.call('HGET', state, 'w')
 end
 
-local head
-if lineage == '' then
-  head = ARGV[8] .. epoch .. '","clock":' .. clock .. ARGV[9]
+-- The event's text, in the form of the template (docs/schema.md, "The compact Redis form"): compact when it
+-- starts with '[', else the contract form. Between head and middle go the epoch, the lineage and the clock;
+-- before the tail, the stream id: on the channel, and as 0 in the compact form's log entry. The compact form
+-- writes a clock of only the origin's replica, which made every version, as 0.
+local compact = string.byte(ARGV[8], 1) == 91
+local head, logged, idOpen
+if compact then
+  local clockSlot = clock
+  if lineage == '' then
+    head = ARGV[8] .. epoch .. '",null,' .. clockSlot .. ARGV[9]
+  else
+    local region = string.match(ARGV[6], '^([^/]+)/')
+    if clock == '{"' .. region .. '~' .. lineage .. '":' .. version .. '}' then
+      clockSlot = '0'
+    end
+    head = ARGV[8] .. epoch .. '","' .. lineage .. '",' .. clockSlot .. ARGV[9]
+  end
+  logged = head .. ',0' .. ARGV[10]
+  idOpen = ',"'
 else
-  head = ARGV[8] .. epoch .. '","lineage":"' .. lineage .. '","clock":' .. clock .. ARGV[9]
+  if lineage == '' then
+    head = ARGV[8] .. epoch .. '","clock":' .. clock .. ARGV[9]
+  else
+    head = ARGV[8] .. epoch .. '","lineage":"' .. lineage .. '","clock":' .. clock .. ARGV[9]
+  end
+  logged = head .. ARGV[10]
+  idOpen = ',"streamId":"'
 end
 local id
 if ARGV[11] == '0' then
-  id = redis.call('XADD', log, '*', 'e', head .. ARGV[10])
+  id = redis.call('XADD', log, '*', 'e', logged)
 else
-  id = redis.call('XADD', log, 'MAXLEN', '~', ARGV[11], '*', 'e', head .. ARGV[10])
+  id = redis.call('XADD', log, 'MAXLEN', '~', ARGV[11], '*', 'e', logged)
 end
-redis.call(ARGV[12], channel, head .. ',"streamId":"' .. id .. '"' .. ARGV[10])
+redis.call(ARGV[12], channel, head .. idOpen .. id .. '"' .. ARGV[10])
 
--- This change is now its origin's last here (see 'w' above). The codec writes the event id first.
-local eventId = string.match(ARGV[8], '^{"schema":%d+,"eventId":"([^"]+)"')
+-- This change is now its origin's last here (see 'w' above). Both forms write the event id first.
+local eventIdAt = '^{"schema":%d+,"eventId":"([^"]+)"'
+if compact then
+  eventIdAt = '^%[%d+,"([^"]+)"'
+end
+local eventId = string.match(ARGV[8], eventIdAt)
 if eventId then
   local now = tonumber(string.match(id, '^%d+'))
   local kept = {ARGV[6] .. ' ' .. eventId .. ' ' .. version .. ' ' .. id}

@@ -10,11 +10,14 @@ import io.github.ddm.schema.DataKey;
 import io.github.ddm.schema.Origin;
 import io.github.ddm.schema.VersionVector;
 import io.github.ddm.schema.WireForm;
+import io.github.ddm.schema.WireForm.RedisForm;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,11 +26,12 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * Holds what commit.lua assumes about the event's JSON against the wire form's owner
- * ({@link WireForm}): the script's own text is read, its expressions that build the log entry and
- * the published message are evaluated here (they are plain concatenations of ARGV and literals),
- * and the result must be the codec's bytes for the complete event. A change of field names or order
- * in schemas, or of the joins in the script, fails this test without a Redis.
+ * Holds what commit.lua assumes about the event's text against the wire form's owner
+ * ({@link WireForm}), for both forms the script writes (the compact Redis form and the contract form):
+ * the script's own text is read, the block that builds the log entry and the published message is run
+ * here by a small interpreter (its statements are ifs, assignments and plain concatenations of ARGV,
+ * variables and literals), and the result must be the codec's bytes for the complete event. A change of
+ * field names, slots or order in schemas, or of the joins in the script, fails this test without a Redis.
  */
 class CommitScriptLayoutTest {
 
@@ -43,50 +47,66 @@ class CommitScriptLayoutTest {
     void logEntryAndMessage_builtAsTheScriptDoes_areTheCodecsBytes() throws Exception {
         List<ChangeEvent> templates = events(WireForm.PLACEHOLDER_EPOCH);
         List<ChangeEvent> completes = events(EPOCH);
-        for (int e = 0; e < templates.size(); e++) {
-            WireForm.Split split = WireForm.split(placeholders(templates.get(e)));
-            ChangeEvent complete = completes.get(e);
-            for (String lineage : List.of(LINEAGE, "")) {
-                ChangeEvent expected = complete.withClock(lineage.isEmpty() ? null : lineage, CLOCK);
-                Map<String, String> values = Map.of("ARGV[8]", split.head(), "ARGV[9]", split.middle(), "ARGV[10]",
-                        split.tail(), "epoch", EPOCH, "lineage", lineage, "clock", CLOCK.toJson(), "id", STREAM_ID);
-                String head = evaluate(headExpression(lineage.isEmpty()), values);
-                Map<String, String> withHead = new HashMap<>(values);
-                withHead.put("head", head);
+        int derived = 0;
+        for (RedisForm form : RedisForm.values()) {
+            for (int e = 0; e < templates.size(); e++) {
+                WireForm.Split split = WireForm.split(placeholders(templates.get(e)), form);
+                ChangeEvent complete = completes.get(e);
+                // The origin's replica alone (the compact form writes it as 0), and a clock of two regions.
+                VersionVector own = VersionVector.of(Map.of(VersionVector.replica("eu-west", LINEAGE), complete.version()));
+                for (String lineage : List.of(LINEAGE, "")) {
+                    for (VersionVector clock : lineage.isEmpty() ? List.of(CLOCK) : List.of(CLOCK, own)) {
+                        ChangeEvent expected = complete.withClock(lineage.isEmpty() ? null : lineage, clock);
+                        Map<String, String> vars = run(textBlock(), split, lineage, clock);
+                        vars.put("id", STREAM_ID);
+                        String logged = vars.get("logged");
+                        String published = evaluate(publishExpression(), vars);
+                        String what = form + ", lineage '" + lineage + "', clock " + clock.toJson();
+                        assertThat(logged).as("the log entry (%s)", what).isEqualTo(text(expected.withStreamId(null), form));
+                        assertThat(published).as("the published message (%s)", what)
+                                .isEqualTo(text(expected.withStreamId(STREAM_ID), form));
+                        assertThat(split.logText(EPOCH, lineage, clock.toJson())).isEqualTo(logged);
+                        assertThat(split.publishedText(EPOCH, lineage, clock.toJson(), STREAM_ID)).isEqualTo(published);
+                        if (form == RedisForm.COMPACT && clock == own) {
+                            assertThat(published).as("a clock of the origin's replica alone is 0").contains("\"" + LINEAGE + "\",0,");
+                            derived++;
+                        }
+                    }
+                }
+            }
+        }
+        assertThat(derived).isEqualTo(templates.size());
+    }
 
-                assertThat(evaluate(logExpression(), withHead)).as("the log entry (lineage '%s')", lineage)
-                        .isEqualTo(ChangeEventCodec.encodeToString(expected.withStreamId(null)));
-                assertThat(evaluate(publishExpression(), withHead)).as("the published message (lineage '%s')", lineage)
-                        .isEqualTo(ChangeEventCodec.encodeToString(expected.withStreamId(STREAM_ID)));
+    @Test
+    void eventIdPattern_ofTheScript_readsTheEventIdWhereTheCodecWritesIt() throws Exception {
+        for (RedisForm form : RedisForm.values()) {
+            for (ChangeEvent event : events(WireForm.PLACEHOLDER_EPOCH)) {
+                WireForm.Split split = WireForm.split(placeholders(event), form);
+                Map<String, String> vars = run(textBlock() + "\n" + eventIdBlock(), split, LINEAGE, CLOCK);
+                assertThat(vars.get("eventId")).as("the script's event id in %s", split.head()).isEqualTo(event.eventId())
+                        .isEqualTo(WireForm.eventIdOf(split.head()));
+                assertThat(split.head()).startsWith(form == RedisForm.COMPACT ? WireForm.COMPACT_ECHO_PREFIX : WireForm.ECHO_PREFIX);
             }
         }
     }
 
     @Test
-    void eventIdPattern_ofTheScript_readsTheEventIdWhereTheCodecWritesIt() throws Exception {
-        Matcher m = Pattern.compile("string\\.match\\(ARGV\\[8\\], '([^']+)'\\)").matcher(SCRIPT);
-        assertThat(m.find()).as("commit.lua reads the event id from ARGV[8] with string.match").isTrue();
-        Pattern eventId = Pattern.compile(luaToJava(m.group(1)));
-        for (ChangeEvent event : events(WireForm.PLACEHOLDER_EPOCH)) {
-            WireForm.Split split = WireForm.split(placeholders(event));
-            Matcher id = eventId.matcher(split.head());
-            assertThat(id.find()).as("the script's pattern %s on %s", m.group(1), split.head()).isTrue();
-            assertThat(id.group(1)).isEqualTo(event.eventId()).isEqualTo(WireForm.eventIdOf(split.head()));
-            assertThat(split.head()).startsWith(WireForm.ECHO_PREFIX);
-        }
-    }
-
-    @Test
     void argumentOrder_ofTheStore_isWhatTheScriptReads() {
-        assertThat(SCRIPT).contains("ARGV[8] event text up to the epoch value", "ARGV[9] event text from ',\"time\":'",
-                "ARGV[10] event text after that");
+        assertThat(SCRIPT).contains("ARGV[8] event text up to the epoch value", "ARGV[9] event text from the time",
+                "ARGV[10] event text after that", "ARGV[6] origin ('region/node')");
         assertThat(WireForm.TIME_MARK).isEqualTo(",\"time\":");
+        assertThat(RedisDocumentStore.formatOrigin(Origin.of("eu-west", "node-1"))).isEqualTo("eu-west/node-1");
     }
 
     // ---- helpers ---------------------------------------------------------------------------------
 
+    private static String text(ChangeEvent event, RedisForm form) {
+        return form == RedisForm.COMPACT ? ChangeEventCodec.encodeCompact(event) : ChangeEventCodec.encodeToString(event);
+    }
+
     private static List<ChangeEvent> events(String epoch) throws Exception {
-        DataKey key = DataKey.of("orders", "book", "BTC-\"USD\"} {\"epoch\":\"E\"");
+        DataKey key = DataKey.of("orders", "book", "BTC-\"USD\"} {\"epoch\":\"E\"\",\"L\",0 [1,\"x\"");
         Origin origin = Origin.of("eu-west", "node-1");
         Instant time = Instant.ofEpochMilli(1_732_700_000_123L);
         return List.of(
@@ -97,44 +117,107 @@ class CommitScriptLayoutTest {
                 ChangeEvent.delete("d-1", key, 42, 41, epoch, time, origin));
     }
 
-    private static VersionVector placeholderClock(long version) {
-        return EventTemplate.placeholderClock(version);
-    }
-
     private static ChangeEvent placeholders(ChangeEvent event) {
-        return event.withClock(WireForm.PLACEHOLDER_LINEAGE, placeholderClock(event.version()));
+        return event.withClock(WireForm.PLACEHOLDER_LINEAGE, EventTemplate.placeholderClock(event.version()));
     }
 
-    /** {@code head = ...} in the branch without a lineage or with one. */
-    private static String headExpression(boolean noLineage) {
-        Matcher m = Pattern.compile("if lineage == '' then\\s*\\n\\s*head = (.+)\\n\\s*else\\s*\\n\\s*head = (.+)\\n\\s*end")
-                .matcher(SCRIPT);
-        assertThat(m.find()).as("commit.lua builds head in an if on the lineage").isTrue();
-        return noLineage ? m.group(1) : m.group(2);
+    /** From {@code local compact =} up to the XADD: the statements that build head, log entry and stream id join. */
+    private static String textBlock() {
+        int from = SCRIPT.indexOf("local compact = ");
+        int to = SCRIPT.indexOf("local id\n", from);
+        assertThat(from).as("commit.lua tells the forms apart in 'local compact = ...'").isPositive();
+        assertThat(to).as("commit.lua declares the stream id after building the text").isGreaterThan(from);
+        return SCRIPT.substring(from, to);
     }
 
-    private static String logExpression() {
-        Matcher m = Pattern.compile("'XADD', log, '\\*', 'e', (.+)\\)\\n").matcher(SCRIPT);
-        assertThat(m.find()).as("commit.lua adds the log entry with XADD").isTrue();
+    /** From {@code local eventIdAt =} to the match of the event id. */
+    private static String eventIdBlock() {
+        Matcher m = Pattern.compile("(?s)(local eventIdAt = .*?local eventId = [^\\n]+)\\n").matcher(SCRIPT);
+        assertThat(m.find()).as("commit.lua reads the event id from ARGV[8] with a pattern per form").isTrue();
         return m.group(1);
     }
 
     private static String publishExpression() {
         Matcher m = Pattern.compile("redis\\.call\\(ARGV\\[12\\], channel, (.+)\\)\\n").matcher(SCRIPT);
         assertThat(m.find()).as("commit.lua publishes with ARGV[12]").isTrue();
+        assertThat(SCRIPT).as("commit.lua adds the log entry it built").contains("'*', 'e', logged)");
         return m.group(1);
     }
 
+    /** Runs {@code block} with the values the script has at that point; returns its variables. */
+    private static Map<String, String> run(String block, WireForm.Split split, String lineage, VersionVector clock) {
+        Map<String, String> vars = new HashMap<>(Map.of("ARGV[8]", split.head(), "ARGV[9]", split.middle(), "ARGV[10]",
+                split.tail(), "ARGV[6]", RedisDocumentStore.formatOrigin(Origin.of("eu-west", "node-1")), "epoch", EPOCH,
+                "lineage", lineage, "clock", clock.toJson(), "version", Long.toString(split.version())));
+        Deque<boolean[]> blocks = new ArrayDeque<>(); // {active, taken}
+        boolean active = true;
+        Pattern assignment = Pattern.compile("(?:local )?(\\w+) = (.+)");
+        for (String raw : block.split("\n")) {
+            String line = raw.strip();
+            if (line.isEmpty() || line.startsWith("--")) {
+                continue;
+            }
+            if (line.startsWith("if ") && line.endsWith(" then")) {
+                boolean taken = active && condition(line.substring(3, line.length() - 5), vars);
+                blocks.push(new boolean[] {active, taken});
+                active = taken;
+            } else if (line.equals("else")) {
+                boolean[] top = blocks.peek();
+                active = top[0] && !top[1];
+            } else if (line.equals("end")) {
+                active = blocks.pop()[0];
+            } else if (line.startsWith("local ") && !line.contains("=")) {
+                continue; // a declaration
+            } else {
+                Matcher m = assignment.matcher(line);
+                assertThat(m.matches()).as("a statement the interpreter knows: %s", line).isTrue();
+                if (active) {
+                    vars.put(m.group(1), expression(m.group(2), vars));
+                }
+            }
+        }
+        assertThat(blocks).as("balanced ifs").isEmpty();
+        return vars;
+    }
+
+    private static boolean condition(String text, Map<String, String> vars) {
+        int eq = text.indexOf(" == ");
+        if (eq < 0) {
+            assertThat(vars).as("a value for %s", text).containsKey(text);
+            return Boolean.parseBoolean(vars.get(text));
+        }
+        return expression(text.substring(0, eq), vars).equals(expression(text.substring(eq + 4), vars));
+    }
+
+    private static final Pattern BYTE = Pattern.compile("string\\.byte\\((\\S+), 1\\) == (\\d+)");
+    private static final Pattern MATCH = Pattern.compile("string\\.match\\((\\S+), (\\S+)\\)");
+
+    private static String expression(String text, Map<String, String> vars) {
+        Matcher b = BYTE.matcher(text);
+        if (b.matches()) {
+            return Boolean.toString(value(b.group(1), vars).charAt(0) == Integer.parseInt(b.group(2)));
+        }
+        Matcher m = MATCH.matcher(text);
+        if (m.matches()) {
+            Matcher found = Pattern.compile(luaToJava(value(m.group(2), vars))).matcher(value(m.group(1), vars));
+            return found.find() ? found.group(1) : null;
+        }
+        return evaluate(text, vars);
+    }
+
+    private static String value(String token, Map<String, String> vars) {
+        if (token.startsWith("'")) {
+            return token.substring(1, token.length() - 1);
+        }
+        assertThat(vars).as("a value for %s", token).containsKey(token);
+        return vars.get(token);
+    }
+
     /** A Lua concatenation of variables, ARGV entries and single-quoted literals. */
-    private static String evaluate(String expression, Map<String, String> values) {
+    private static String evaluate(String expression, Map<String, String> vars) {
         StringBuilder out = new StringBuilder();
         for (String token : tokens(expression)) {
-            if (token.startsWith("'")) {
-                out.append(token, 1, token.length() - 1);
-            } else {
-                assertThat(values).as("a value for %s in %s", token, expression).containsKey(token);
-                out.append(values.get(token));
-            }
+            out.append(value(token, vars));
         }
         return out.toString();
     }
@@ -163,7 +246,7 @@ class CommitScriptLayoutTest {
         return tokens;
     }
 
-    /** The few Lua pattern items the script uses: %d, classes, anchors, captures. */
+    /** The few Lua pattern items the script uses: %d, %[, classes, anchors, captures. */
     private static String luaToJava(String lua) {
         StringBuilder out = new StringBuilder();
         for (int i = 0; i < lua.length(); i++) {

@@ -8,7 +8,9 @@ import io.github.ddm.schema.ChangeEvent;
 import io.github.ddm.schema.ChangeEventCodec;
 import io.github.ddm.schema.DataKey;
 import io.github.ddm.schema.Origin;
+import io.github.ddm.schema.SectionContext;
 import io.github.ddm.schema.VersionVector;
+import io.github.ddm.schema.WireForm.RedisForm;
 import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -32,18 +34,32 @@ class EventTemplateTest {
         return event.withClock(EventTemplate.PLACEHOLDER_LINEAGE, EventTemplate.placeholderClock(event.version()));
     }
 
+    private static String text(ChangeEvent event, RedisForm form) {
+        return form == RedisForm.COMPACT ? ChangeEventCodec.encodeCompact(event) : ChangeEventCodec.encodeToString(event);
+    }
+
     @Test
     void splicedText_isExactlyWhatTheCodecWritesForTheCompleteEvent() throws Exception {
-        for (boolean withState : new boolean[] {false, true}) {
-            EventTemplate template = EventTemplate.of(placeholders(update(EventTemplate.PLACEHOLDER_EPOCH, null, withState)));
+        for (RedisForm form : RedisForm.values()) {
+            for (boolean withState : new boolean[] {false, true}) {
+                EventTemplate template = EventTemplate.of(placeholders(update(EventTemplate.PLACEHOLDER_EPOCH, null, withState)), form);
 
-            assertThat(template.logText("ep0ch_X", "k3J9", CLOCK.toJson()))
-                    .isEqualTo(ChangeEventCodec.encodeToString(update("ep0ch_X", null, withState).withClock("k3J9", CLOCK)));
-            assertThat(template.publishedText("ep0ch_X", "k3J9", CLOCK.toJson(), "1732700000123-7"))
-                    .isEqualTo(ChangeEventCodec.encodeToString(update("ep0ch_X", "1732700000123-7", withState).withClock("k3J9", CLOCK)));
-            assertThat(template.logText("ep0ch_X", "", CLOCK.toJson())).as("without a lineage")
-                    .isEqualTo(ChangeEventCodec.encodeToString(update("ep0ch_X", null, withState).withClock(null, CLOCK)));
+                assertThat(template.logText("ep0ch_X", "k3J9", CLOCK.toJson()))
+                        .isEqualTo(text(update("ep0ch_X", null, withState).withClock("k3J9", CLOCK), form));
+                assertThat(template.publishedText("ep0ch_X", "k3J9", CLOCK.toJson(), "1732700000123-7"))
+                        .isEqualTo(text(update("ep0ch_X", "1732700000123-7", withState).withClock("k3J9", CLOCK), form));
+                assertThat(template.logText("ep0ch_X", "", CLOCK.toJson())).as("without a lineage")
+                        .isEqualTo(text(update("ep0ch_X", null, withState).withClock(null, CLOCK), form));
+            }
         }
+    }
+
+    @Test
+    void defaultForm_isCompact_andRedisTextFollowsIt() throws Exception {
+        assertThat(EventTemplate.FORM).as("no %s set in tests", RedisForm.PROPERTY).isEqualTo(RedisForm.COMPACT);
+        ChangeEvent event = update("ep0ch_X", null, false).withClock("k3J9", CLOCK);
+        assertThat(EventTemplate.redisText(event)).isEqualTo(ChangeEventCodec.encodeCompact(event));
+        assertThat(EventTemplate.of(placeholders(update(EventTemplate.PLACEHOLDER_EPOCH, null, false))).head()).startsWith("[");
     }
 
     @Test
@@ -53,10 +69,13 @@ class EventTemplateTest {
 
         VersionVector one = VersionVector.of(Map.of("eu-west~A", 1L));
         VersionVector two = VersionVector.of(Map.of("eu-west~A", 2L));
-        assertThat(ChangeEventCodec.decode(EventTemplate.of(placeholders(create)).publishedText("e1", "A", one.toJson(), "5-0")))
-                .isEqualTo(withEpoch(create, "e1").withStreamId("5-0").withClock("A", one));
-        assertThat(ChangeEventCodec.decode(EventTemplate.of(placeholders(delete)).logText("e1", "A", two.toJson())))
-                .isEqualTo(withEpoch(delete, "e1").withClock("A", two));
+        SectionContext book = SectionContext.of("orders", "book");
+        for (RedisForm form : RedisForm.values()) {
+            assertThat(ChangeEventCodec.decode(EventTemplate.of(placeholders(create), form).publishedText("e1", "A", one.toJson(), "5-0"),
+                    book)).isEqualTo(withEpoch(create, "e1").withStreamId("5-0").withClock("A", one));
+            assertThat(ChangeEventCodec.decode(EventTemplate.of(placeholders(delete), form).logText("e1", "A", two.toJson()), book))
+                    .isEqualTo(withEpoch(delete, "e1").withClock("A", two));
+        }
     }
 
     private static ChangeEvent withEpoch(ChangeEvent e, String epoch) {
@@ -66,10 +85,13 @@ class EventTemplateTest {
 
     @Test
     void headStartsWithTheEventId_whereTheCommitScriptReadsIt() throws Exception {
-        EventTemplate template = EventTemplate.of(placeholders(update(EventTemplate.PLACEHOLDER_EPOCH, null, false)));
+        EventTemplate template = EventTemplate.of(placeholders(update(EventTemplate.PLACEHOLDER_EPOCH, null, false)), RedisForm.VERBOSE);
 
         assertThat(template.eventId()).isEqualTo("ev-1");
         assertThat(template.head()).matches("\\{\"schema\":[0-9]+,\"eventId\":\"ev-1\".*");
+        EventTemplate compact = EventTemplate.of(placeholders(update(EventTemplate.PLACEHOLDER_EPOCH, null, false)), RedisForm.COMPACT);
+        assertThat(compact.eventId()).isEqualTo("ev-1");
+        assertThat(compact.head()).matches("\\[[0-9]+,\"ev-1\".*");
     }
 
     @Test

@@ -8,6 +8,9 @@ import io.github.ddm.schema.ChangeEvent;
 import io.github.ddm.schema.ChangeEventCodec;
 import io.github.ddm.schema.DataKey;
 import io.github.ddm.schema.Origin;
+import io.github.ddm.schema.SectionContext;
+import io.github.ddm.schema.WireForm;
+import io.github.ddm.schema.WireForm.RedisForm;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
@@ -23,28 +26,42 @@ class OwnCommitsTest {
                 .withClock(EventTemplate.PLACEHOLDER_LINEAGE, EventTemplate.placeholderClock(8));
     }
 
+    /** The origin's replica alone: the compact form writes it as 0. */
+    private static final String OWN_CLOCK = "{\"eu~Lin_1\":8}";
+
     @Test
     void echoOfAKnownCommit_isRebuiltExactlyAsTheCodecWouldDecodeIt() throws Exception {
-        OwnCommits<Object> own = new OwnCommits<>();
-        ChangeEvent event = update("ev-1");
-        EventTemplate template = EventTemplate.of(event);
-        own.register(new OwnCommits.Own<>(event, template, null));
-        String published = template.publishedText("epochX", "Lin_1", CLOCK, "1700000000123-4");
+        for (RedisForm form : RedisForm.values()) {
+            for (String clock : new String[] {CLOCK, OWN_CLOCK}) {
+                OwnCommits<Object> own = new OwnCommits<>();
+                ChangeEvent event = update("ev-1");
+                EventTemplate template = EventTemplate.of(event, form);
+                own.register(new OwnCommits.Own<>(event, template, null));
+                String published = template.publishedText("epochX", "Lin_1", clock, "1700000000123-4");
 
-        ChangeEvent echo = own.echo(published);
+                ChangeEvent echo = own.echo(published);
 
-        assertThat(published).startsWith(OwnCommits.ECHO_PREFIX);
-        assertThat(echo).isEqualTo(ChangeEventCodec.decode(published));
+                assertThat(published).startsWith(form == RedisForm.COMPACT ? WireForm.COMPACT_ECHO_PREFIX : OwnCommits.ECHO_PREFIX);
+                assertThat(echo).as("%s, clock %s", form, clock).isNotNull()
+                        .isEqualTo(ChangeEventCodec.decode(published, SectionContext.of("p", "s")));
+            }
+        }
     }
 
     @Test
     void unknownOrAlteredTexts_areLeftToTheCodec() throws Exception {
+        for (RedisForm form : RedisForm.values()) {
+            unknownOrAlteredTexts_areLeftToTheCodec(form);
+        }
+    }
+
+    private static void unknownOrAlteredTexts_areLeftToTheCodec(RedisForm form) throws Exception {
         OwnCommits<Object> own = new OwnCommits<>();
         ChangeEvent event = update("ev-2");
-        EventTemplate template = EventTemplate.of(event);
+        EventTemplate template = EventTemplate.of(event, form);
         own.register(new OwnCommits.Own<>(event, template, null));
 
-        assertThat(own.echo(EventTemplate.of(update("other")).publishedText("e", "L", CLOCK, "1-1"))).isNull();
+        assertThat(own.echo(EventTemplate.of(update("other"), form).publishedText("e", "L", CLOCK, "1-1"))).isNull();
         assertThat(own.echo(template.publishedText("e", "L", CLOCK, "1-1").replace("\"x", "\"z"))).isNull();
         assertThat(own.echo(template.logText("e", "L", CLOCK))).as("no stream id").isNull();
         assertThat(own.echo(template.publishedText("e", "L", "{\"eu~L\":x}", "1-1"))).as("a clock that is not one").isNull();
