@@ -124,7 +124,7 @@ public final class DdmSinkTask extends SinkTask {
         config = new DdmSinkConfig(props);
         name = config.connectorName() + "-" + config.taskIndex();
         notices = new SinkNotices(name);
-        applier = new KeyOrderedApplier(config.applyParallelism(), config.applyTimeout(), item -> item.store.apply(item.event));
+        applier = new KeyOrderedApplier(config.applyParallelism(), config.applyTimeout());
         reporter = errantRecordReporter();
         counters.register(config.connectorName(), config.taskIndex());
         log.info("DDM sink task {} started: region {}, namespace {}, Redis {}, skipping origins {}, {} errant-record reporter",
@@ -316,7 +316,7 @@ public final class DdmSinkTask extends SinkTask {
         boolean progressed = false;
         List<String> duplicateKeys = new ArrayList<>();
         while (!round.isEmpty()) {
-            applier.applyAll(round);
+            applier.applyAll(redisson, round);
             Set<io.github.ddm.schema.DataKey> changed = new HashSet<>();
             List<SinkItem> stillWaiting = new ArrayList<>();
             for (SinkItem item : round) {
