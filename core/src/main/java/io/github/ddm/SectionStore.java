@@ -33,12 +33,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.redisson.api.RedissonClient;
@@ -110,38 +104,11 @@ public final class SectionStore {
      * blocking that pool would stall every other user of it.
      */
     public static Executor defaultScanExecutor() {
-        return ScanExecutor.INSTANCE;
+        return SectionScans.DEFAULT_EXECUTOR;
     }
 
-    private static final class ScanExecutor {
-        static final ThreadPoolExecutor INSTANCE = create();
-
-        private static ThreadPoolExecutor create() {
-            AtomicInteger count = new AtomicInteger();
-            ThreadPoolExecutor pool = new ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(1_024), r -> {
-                Thread thread = new Thread(r, "ddm-scan-" + count.incrementAndGet());
-                thread.setDaemon(true);
-                return thread;
-            });
-            pool.allowCoreThreadTimeOut(true);
-            return pool;
-        }
-    }
-
-    /** Runs a blocking scan on {@code executor}; Redis failures and a full executor become {@link StoreUnavailableException}. */
-    private static <T> CompletableFuture<T> scan(Supplier<T> scan, Executor executor) {
-        CompletableFuture<T> result;
-        try {
-            result = CompletableFuture.supplyAsync(scan, executor);
-        } catch (RejectedExecutionException e) {
-            return CompletableFuture.failedFuture(new StoreUnavailableException("cannot start a SCAN: " + e.getMessage(), e));
-        }
-        return translated(result);
-    }
-
-    /** The future, with Redisson's failures translated into DDM's ({@link StoreUnavailableException}...). */
     private static <T> CompletableFuture<T> translated(CompletableFuture<T> future) {
-        return future.exceptionallyCompose(e -> CompletableFuture.failedFuture(RedisDocumentStore.translateError(e)));
+        return SectionScans.translated(future);
     }
 
     /**
@@ -161,7 +128,7 @@ public final class SectionStore {
         Names.requireShortName("namespace", namespace);
         Objects.requireNonNull(scanExecutor, "scanExecutor");
         String pattern = namespace + ":{" + partitionGlob + ":" + sectionGlob + "}:log";
-        return scan(() -> {
+        return SectionScans.scan(() -> {
             List<SectionId> found = new ArrayList<>();
             for (String key : redisson.getKeys().getKeys(KeysScanOptions.defaults().pattern(pattern).chunkSize(500))) {
                 Matcher m = LOG_KEY.matcher(key);
@@ -344,7 +311,7 @@ public final class SectionStore {
      * cannot be reached.
      */
     public CompletableFuture<List<String>> ids() {
-        return scan(() -> {
+        return SectionScans.scan(() -> {
             List<String> ids = new ArrayList<>();
             // The prefix has no glob characters: namespace, partition and section are short names.
             for (String key : storeKeys()) {
