@@ -95,6 +95,45 @@ class SectionStoreAppliesIT {
     }
 
     /**
+     * A round whose reads get no reply within the round timeout (the server pauses its clients) fails
+     * each of its documents' events with a {@link java.util.concurrent.TimeoutException}, later events
+     * unattempted, and writes nothing; the same events sent again are taken in once each.
+     */
+    @Test
+    void aRoundWithoutReply_failsWithATimeout_writesNothing_andTheEventsSentAgainApplyOnce() throws Exception {
+        RedisFixture fixture = new RedisFixture(us.server());
+        resources.add(fixture);
+        RedissonClient client = fixture.client();
+        Map<String, List<ChangeEvent>> of = writeInEu("s0");
+        SectionStore store = SectionStore.open(client, "ddm", new SectionId("test", "s0"));
+        assertThat(store.logHead().join()).isEqualTo("0-0"); // the client is connected before the pause
+
+        us.server().call("CLIENT", "PAUSE", "1500", "ALL");
+        SectionStore.Applies paused = SectionStore.applies(client, 512, Duration.ofMillis(200));
+        List<CompletableFuture<ApplyOutcome>> outcomes = new ArrayList<>();
+        for (ChangeEvent event : of.get("a")) {
+            outcomes.add(paused.apply(store, event));
+        }
+        paused.send().get();
+        for (CompletableFuture<ApplyOutcome> outcome : outcomes) {
+            assertThat(outcome).failsWithin(Duration.ZERO).withThrowableThat()
+                    .withCauseInstanceOf(java.util.concurrent.TimeoutException.class);
+        }
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+                .until(() -> store.logHead().join().equals("0-0") && store.ids().join().isEmpty());
+
+        SectionStore.Applies again = SectionStore.applies(client, 512, Duration.ofSeconds(10));
+        List<CompletableFuture<ApplyOutcome>> retried = new ArrayList<>();
+        for (ChangeEvent event : of.get("a")) {
+            retried.add(again.apply(store, event));
+        }
+        again.send().get();
+        assertThat(retried).allSatisfy(f -> assertThat(f.join()).isInstanceOf(ApplyOutcome.Applied.class));
+        assertThat(us.server().call("HGET", "ddm:{test:s0}:s:a", "\u0000v")).isEqualTo("4");
+        assertThat(store.readLog("0-0", 100).join().events()).hasSize(4);
+    }
+
+    /**
      * In each section: a (4 events), b (v1 and v3: v3 waits for v2), c (v1 taken in before: v1 again is a
      * duplicate, v2 applies, v2 again is a duplicate), m (us changed it locally: eu's v2 and v3 merge), z
      * (us's copy is unreadable: both events fail, nothing written).
