@@ -59,7 +59,9 @@ import org.slf4j.LoggerFactory;
  *       {@link ConnectException} that says so.</li>
  * </ul>
  * Every write completes before {@code put} returns. Events of one key are applied in record order;
- * different keys overlap (up to {@code sink.apply.parallelism}). When Connect redelivers a batch after
+ * different keys overlap (up to {@code sink.apply.parallelism}), in pipelined rounds
+ * ({@link KeyOrderedApplier}): one pipelined read of the keys whose state is not known and one
+ * pipelined commit per key per round. When Connect redelivers a batch after
  * a retry, the records already handled in it are not handled again.
  *
  * <p>Connect calls {@code put}, {@code preCommit}, {@code open}, {@code close} and {@code stop} on the
