@@ -6,6 +6,7 @@ import io.github.ddm.internal.merge.MergeState;
 import io.github.ddm.internal.store.SectionLog;
 import io.github.ddm.internal.store.Snapshots;
 import io.github.ddm.internal.store.StoredDocument;
+import io.github.ddm.internal.sync.ReplicationRounds;
 import io.github.ddm.internal.sync.Replicator;
 import io.github.ddm.schema.ChangeEvent;
 import io.github.ddm.schema.Conflict;
@@ -31,6 +32,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.redisson.api.RedissonClient;
@@ -42,7 +44,10 @@ import org.redisson.api.options.KeysScanOptions;
  * goes through the same layout and commit script as {@link DocumentManager}, so what it writes is
  * committed, logged and broadcast exactly like a local change.
  *
- * <p>Thread-safe. Futures complete on Redisson threads: do not block in their continuations.
+ * <p>Thread-safe. Futures complete on Redisson threads (scans on the scan executor): do not block in
+ * their continuations. Futures fail with DDM's exceptions ({@link StoreUnavailableException} when
+ * Redis cannot be reached or refuses a command, {@link CorruptDocumentException} for a stored copy
+ * that cannot be read), never with Redisson's.
  */
 public final class SectionStore {
 
@@ -57,9 +62,11 @@ public final class SectionStore {
     private final RedisLayout layout;
     private final RedissonClient redisson;
     private final String namespace;
+    private final Executor scanExecutor;
 
-    private SectionStore(RedissonClient redisson, String namespace, SectionId id) {
+    private SectionStore(RedissonClient redisson, String namespace, SectionId id, Executor scanExecutor) {
         this.id = id;
+        this.scanExecutor = scanExecutor;
         this.namespace = namespace;
         this.redisson = redisson;
         this.layout = new RedisLayout(namespace, id.partition(), id.section());
@@ -70,24 +77,58 @@ public final class SectionStore {
     }
 
     /**
-     * A section of {@code namespace}. Replicated writes publish with sharded pub/sub on a cluster.
-     * The log is not trimmed by writes made here ({@code logMaxLength} belongs to the writers).
+     * A section of {@code namespace}, whose {@link #ids()} scans run on {@link #defaultScanExecutor()}.
+     * Replicated writes publish with sharded pub/sub on a cluster. The log is not trimmed by writes
+     * made here ({@code logMaxLength} belongs to the writers).
      */
     public static SectionStore open(RedissonClient redisson, String namespace, SectionId section) {
+        return open(redisson, namespace, section, defaultScanExecutor());
+    }
+
+    /**
+     * A section of {@code namespace}, as {@link #open(RedissonClient, String, SectionId)}, whose
+     * {@link #ids()} scans (blocking {@code SCAN} iterations) run on {@code scanExecutor}.
+     */
+    public static SectionStore open(RedissonClient redisson, String namespace, SectionId section, Executor scanExecutor) {
         Objects.requireNonNull(redisson, "redisson");
         Names.requireShortName("namespace", namespace);
-        return new SectionStore(redisson, namespace, Objects.requireNonNull(section, "section"));
+        return new SectionStore(redisson, namespace, Objects.requireNonNull(section, "section"),
+                Objects.requireNonNull(scanExecutor, "scanExecutor"));
+    }
+
+    /**
+     * The executor that runs the blocking {@code SCAN}s of {@link #discover} and {@link #ids()} unless
+     * one is given: at most two daemon threads ({@code ddm-scan-N}), shared by every store, that end
+     * after 30 s idle, and a queue of 1,024 scans; past that a scan's future fails with
+     * {@link StoreUnavailableException}. Not the common ForkJoin pool: a scan waits on Redis, and
+     * blocking that pool would stall every other user of it.
+     */
+    public static Executor defaultScanExecutor() {
+        return SectionScans.DEFAULT_EXECUTOR;
+    }
+
+    private static <T> CompletableFuture<T> translated(CompletableFuture<T> future) {
+        return SectionScans.translated(future);
     }
 
     /**
      * The sections of {@code namespace} that have a change log, found with {@code SCAN} (on every
-     * master of a cluster). The globs use Redis's syntax ({@code *}, {@code ?}).
+     * master of a cluster), run on {@link #defaultScanExecutor()}. The globs use Redis's syntax
+     * ({@code *}, {@code ?}). The future fails with {@link StoreUnavailableException} when Redis cannot
+     * be reached.
      */
     public static CompletableFuture<List<SectionId>> discover(RedissonClient redisson, String namespace, String partitionGlob,
                                                                String sectionGlob) {
+        return discover(redisson, namespace, partitionGlob, sectionGlob, defaultScanExecutor());
+    }
+
+    /** {@link #discover(RedissonClient, String, String, String)}, scanning on {@code scanExecutor}. */
+    public static CompletableFuture<List<SectionId>> discover(RedissonClient redisson, String namespace, String partitionGlob,
+                                                               String sectionGlob, Executor scanExecutor) {
         Names.requireShortName("namespace", namespace);
+        Objects.requireNonNull(scanExecutor, "scanExecutor");
         String pattern = namespace + ":{" + partitionGlob + ":" + sectionGlob + "}:log";
-        return CompletableFuture.supplyAsync(() -> {
+        return SectionScans.scan(() -> {
             List<SectionId> found = new ArrayList<>();
             for (String key : redisson.getKeys().getKeys(KeysScanOptions.defaults().pattern(pattern).chunkSize(500))) {
                 Matcher m = LOG_KEY.matcher(key);
@@ -97,7 +138,7 @@ public final class SectionStore {
             }
             found.sort((a, b) -> a.toString().compareTo(b.toString()));
             return found;
-        });
+        }, scanExecutor);
     }
 
     /** The section. */
@@ -138,7 +179,8 @@ public final class SectionStore {
 
     /** Up to {@code count} log entries after {@code afterStreamId} (exclusive; {@code "0-0"} for the start). */
     public CompletableFuture<LogBatch> readLog(String afterStreamId, int count) {
-        return log.after(afterStreamId, count).thenApply(b -> new LogBatch(b.events(), b.lastId(), b.entries(), b.malformed()));
+        return translated(log.after(afterStreamId, count)
+                .thenApply(b -> new LogBatch(b.events(), b.lastId(), b.entries(), b.malformed())));
     }
 
     /**
@@ -176,16 +218,16 @@ public final class SectionStore {
         public CompletableFuture<LogBatch> readLog(SectionStore store, String afterStreamId, int count) {
             requireOpen();
             queued++;
-            return store.log.after(batch, afterStreamId, count)
-                    .thenApply(b -> new LogBatch(b.events(), b.lastId(), b.entries(), b.malformed()));
+            return translated(store.log.after(batch, afterStreamId, count)
+                    .thenApply(b -> new LogBatch(b.events(), b.lastId(), b.entries(), b.malformed())));
         }
 
         /** Queues {@link SectionStore#logInfo}. @throws IllegalStateException once sent */
         public CompletableFuture<LogInfo> logInfo(SectionStore store) {
             requireOpen();
             queued++;
-            return store.log.info(batch).thenApply(i -> new LogInfo(i.lastGeneratedId(), i.entriesAdded(), i.length(),
-                    i.firstEntryId(), i.maxDeletedEntryId()));
+            return translated(store.log.info(batch).thenApply(i -> new LogInfo(i.lastGeneratedId(), i.entriesAdded(), i.length(),
+                    i.firstEntryId(), i.maxDeletedEntryId())));
         }
 
         /** How many reads are queued. */
@@ -219,12 +261,12 @@ public final class SectionStore {
     public CompletableFuture<Boolean> awaitLog(String afterStreamId, Duration timeout) {
         Objects.requireNonNull(afterStreamId, "afterStreamId");
         Objects.requireNonNull(timeout, "timeout");
-        return log.awaitAfter(afterStreamId, timeout);
+        return translated(log.awaitAfter(afterStreamId, timeout));
     }
 
     /** The stream id of the newest log entry, or {@code "0-0"} when the log is empty. */
     public CompletableFuture<String> logHead() {
-        return log.head();
+        return translated(log.head());
     }
 
     /**
@@ -234,7 +276,7 @@ public final class SectionStore {
      * that does.
      */
     public CompletableFuture<Boolean> logTrimmedPast(String streamId) {
-        return log.trimmedPast(streamId);
+        return translated(log.trimmedPast(streamId));
     }
 
     /**
@@ -264,8 +306,8 @@ public final class SectionStore {
 
     /** The log's {@link LogInfo} (all zero, {@code "0-0"} ids, for a log that does not exist yet). */
     public CompletableFuture<LogInfo> logInfo() {
-        return log.info().thenApply(i -> new LogInfo(i.lastGeneratedId(), i.entriesAdded(), i.length(), i.firstEntryId(),
-                i.maxDeletedEntryId()));
+        return translated(log.info().thenApply(i -> new LogInfo(i.lastGeneratedId(), i.entriesAdded(), i.length(),
+                i.firstEntryId(), i.maxDeletedEntryId())));
     }
 
     /**
@@ -282,16 +324,20 @@ public final class SectionStore {
                 .exceptionallyCompose(e -> CompletableFuture.failedFuture(RedisDocumentStore.translateError(e)));
     }
 
-    /** The ids of every document of the section, live or deleted, found with {@code SCAN}. */
+    /**
+     * The ids of every document of the section, live or deleted, found with {@code SCAN} on the
+     * store's scan executor. The future fails with {@link StoreUnavailableException} when Redis
+     * cannot be reached.
+     */
     public CompletableFuture<List<String>> ids() {
-        return CompletableFuture.supplyAsync(() -> {
+        return SectionScans.scan(() -> {
             List<String> ids = new ArrayList<>();
             // The prefix has no glob characters: namespace, partition and section are short names.
             for (String key : storeKeys()) {
                 ids.add(layout.idOf(key));
             }
             return ids;
-        });
+        }, scanExecutor);
     }
 
     private Iterable<String> storeKeys() {
@@ -307,7 +353,7 @@ public final class SectionStore {
      */
     public CompletableFuture<Optional<ChangeEvent>> snapshot(String documentId) {
         DataKey key = DataKey.of(id.partition(), id.section(), documentId);
-        return store.loadForMerge(documentId).thenApply(load -> {
+        return translated(store.loadForMerge(documentId).thenApply(load -> {
             StoredDocument stored = load.document();
             ChangeEvent event = Snapshots.of(key, layout.documentKey(documentId), stored,
                     "snapshot-" + stored.epoch() + "-" + stored.version(), 0);
@@ -317,7 +363,7 @@ public final class SectionStore {
                 return Optional.ofNullable(event);
             }
             return Optional.of(event.withClock(load.lineage(), state.clock()).withStamps(state.stamps()));
-        });
+        }));
     }
 
     /**
@@ -405,7 +451,7 @@ public final class SectionStore {
             ChangeEvent answer = new ChangeEvent("repair-" + e.epoch() + "-" + e.version() + "-" + System.nanoTime(), e.key(),
                     e.op(), e.version(), e.prevVersion(), e.epoch(), e.time(), as, e.patch(), e.state(), null, e.lineage(),
                     e.clock(), e.stamps(), null);
-            return log.append(answer).thenApply(streamId -> Optional.of(answer.withStreamId(streamId)));
+            return translated(log.append(answer).thenApply(streamId -> Optional.of(answer.withStreamId(streamId))));
         });
     }
 
@@ -419,7 +465,7 @@ public final class SectionStore {
      */
     public CompletableFuture<Void> recordSectionAnswer(String region, long askedAt) {
         Names.requireShortName("region", region);
-        return store.recordSectionAnswer(region, askedAt);
+        return translated(store.recordSectionAnswer(region, askedAt));
     }
 
     /**
@@ -513,10 +559,109 @@ public final class SectionStore {
      */
     public CompletableFuture<ApplyOutcome> apply(ChangeEvent event) {
         Objects.requireNonNull(event, "event");
+        requireOwn(event);
+        return translated(replicator.apply(event).thenApply(SectionStore::outcome));
+    }
+
+    private static ApplyOutcome outcome(Replicator.Outcome outcome) {
+        if (outcome instanceof Replicator.Outcome.Applied applied) {
+            return new ApplyOutcome.Applied(applied.version(), applied.streamId(), applied.conflicts(), applied.merged());
+        }
+        if (outcome instanceof Replicator.Outcome.Duplicate duplicate) {
+            return new ApplyOutcome.Duplicate(duplicate.storedVersion());
+        }
+        if (outcome instanceof Replicator.Outcome.Missing missing) {
+            return new ApplyOutcome.Missing(missing.needs(), missing.have());
+        }
+        Replicator.Outcome.Unappliable unappliable = (Replicator.Outcome.Unappliable) outcome;
+        return new ApplyOutcome.Unappliable(unappliable.storedVersion(), unappliable.reason());
+    }
+
+    private void requireOwn(ChangeEvent event) {
         if (!event.key().partition().equals(id.partition()) || !event.key().section().equals(id.section())) {
             throw new IllegalArgumentException("event for " + event.key() + " applied to section " + id);
         }
-        return replicator.apply(event);
+    }
+
+    /**
+     * Starts a set of {@link #apply}s, of any sections of one client, that go to Redis in pipelined
+     * rounds ({@link Applies}).
+     *
+     * @param redisson the client the sections' stores were opened with
+     * @param maxDocuments how many documents one round reads and commits at most (at least 1)
+     * @param roundTimeout how long one round's reads, or its commits, may take: past it, the documents
+     *     still without a reply fail with {@link java.util.concurrent.TimeoutException}
+     * @throws IllegalArgumentException if {@code maxDocuments} is below 1 or the timeout below 1 ms
+     */
+    public static Applies applies(RedissonClient redisson, int maxDocuments, Duration roundTimeout) {
+        Objects.requireNonNull(redisson, "redisson");
+        Objects.requireNonNull(roundTimeout, "roundTimeout");
+        return new Applies(redisson, maxDocuments, roundTimeout.toMillis());
+    }
+
+    /**
+     * Many {@link SectionStore#apply}s, queued and then sent together by {@link #send()}: the same
+     * outcomes, with far fewer round trips. Each round reads, in one pipeline, every document of the
+     * round whose state is not known yet (a document and its merge state in one script call), merges
+     * each document's next events in memory (duplicates and events that must wait need no write), and
+     * sends one commit per document in one pipeline; a document's next event then starts from the
+     * state it committed, without reading it again. On a cluster each pipeline is split by node and
+     * the nodes answer in parallel.
+     *
+     * <p>The guarantees of {@link SectionStore#apply} hold for each event: per document, events are
+     * taken in in the order they were queued, each commit is checked against the stored version (a
+     * document whose version moved under a local write is read again and merged again), a change is
+     * never taken in twice. A document whose read or commit fails stops there: that event's future and
+     * those of the document's later events fail with the same cause ({@link StoreUnavailableException},
+     * {@link CorruptDocumentException}, or a {@link java.util.concurrent.TimeoutException}), and the
+     * later ones were not attempted. Other documents go on.
+     *
+     * <p>Not thread-safe: queue and send on one thread. The futures complete on Redisson threads.
+     */
+    public static final class Applies {
+
+        private final RedissonClient redisson;
+        private final ReplicationRounds rounds;
+        private boolean sent;
+
+        private Applies(RedissonClient redisson, int maxDocuments, long timeoutMillis) {
+            this.redisson = redisson;
+            this.rounds = new ReplicationRounds(redisson, maxDocuments, Math.max(1, timeoutMillis));
+        }
+
+        /**
+         * Queues {@link SectionStore#apply}.
+         *
+         * @throws IllegalArgumentException if the event belongs to another section than {@code store}'s,
+         *     or {@code store} was opened with another client
+         * @throws IllegalStateException once sent
+         */
+        public CompletableFuture<ApplyOutcome> apply(SectionStore store, ChangeEvent event) {
+            Objects.requireNonNull(store, "store");
+            Objects.requireNonNull(event, "event");
+            if (sent) {
+                throw new IllegalStateException("these applies were sent already");
+            }
+            if (store.redisson != redisson) {
+                throw new IllegalArgumentException("section " + store.id + " was opened with another Redis client than these applies");
+            }
+            store.requireOwn(event);
+            return rounds.add(store.replicator, event).thenApply(SectionStore::outcome);
+        }
+
+        /**
+         * Sends the queued applies. The future completes (it never fails) once every queued apply's
+         * future has completed.
+         *
+         * @throws IllegalStateException if sent already
+         */
+        public CompletableFuture<Void> send() {
+            if (sent) {
+                throw new IllegalStateException("these applies were sent already");
+            }
+            sent = true;
+            return rounds.run();
+        }
     }
 
     /** What {@link #apply} did. */

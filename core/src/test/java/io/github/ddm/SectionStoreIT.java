@@ -219,6 +219,51 @@ class SectionStoreIT {
                 ChangeEvent.delete("d", DataKey.of("orders", "books", "x"), 2, 1, "e", Instant.now(), ELSEWHERE)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("orders/books/x");
     }
+    /**
+     * Scans run on the executor given to the store (never the common ForkJoin pool), and a Redis that
+     * went away fails each future with DDM's {@link StoreUnavailableException}, never a Redisson type.
+     */
+    @Test
+    void scansRunOnTheGivenExecutor_andRedisFailuresArriveAsStoreUnavailable() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger scans = new java.util.concurrent.atomic.AtomicInteger();
+        List<String> threads = new CopyOnWriteArrayList<>();
+        java.util.concurrent.Executor counting = task -> {
+            scans.incrementAndGet();
+            new Thread(() -> {
+                threads.add(Thread.currentThread().getName());
+                task.run();
+            }, "test-scan").start();
+        };
+        DocumentManager<Counter> writer = fixtureA.track(fixtureA.builder(Counter.class, "a").build());
+        writer.set("x", new Counter(1, "x")).join();
+        SectionStore store = SectionStore.open(fixtureA.client(), "ddm", DOCS, counting);
+        assertThat(store.ids().join()).containsExactly("x");
+        assertThat(SectionStore.discover(fixtureA.client(), "ddm", "*", "*", counting).join()).containsExactly(DOCS);
+        assertThat(scans).hasValue(2);
+        assertThat(threads).containsExactly("test-scan", "test-scan");
+
+        RedisServer doomed = RedisServer.start();
+        org.redisson.config.Config config = new org.redisson.config.Config();
+        config.useSingleServer().setAddress(doomed.uri()).setTimeout(300).setConnectTimeout(300).setRetryAttempts(0)
+                .setConnectionMinimumIdleSize(1).setConnectionPoolSize(2).setSubscriptionConnectionMinimumIdleSize(0);
+        org.redisson.api.RedissonClient client = org.redisson.Redisson.create(config);
+        ChangeEvent anUpdate = update(2, "[]");
+        try {
+            SectionStore gone = SectionStore.open(client, "ddm", DOCS);
+            doomed.close();
+            for (java.util.function.Supplier<java.util.concurrent.CompletableFuture<?>> call : List.<java.util.function.Supplier<
+                    java.util.concurrent.CompletableFuture<?>>>of(() -> gone.readLog("0-0", 10), gone::logInfo, gone::logHead,
+                    gone::ids, gone::lineage, () -> gone.snapshot("x"), () -> gone.apply(anUpdate))) {
+                assertThatThrownBy(() -> call.get().get(30, java.util.concurrent.TimeUnit.SECONDS))
+                        .isInstanceOf(java.util.concurrent.ExecutionException.class)
+                        .cause().isInstanceOf(StoreUnavailableException.class);
+            }
+        } finally {
+            client.shutdown();
+            doomed.close();
+        }
+    }
+
     @Test
     void logInfo_tellsAReaderThatKeepsItsCount_exactlyWhetherEntriesAfterItWereLost() {
         SectionStore store = SectionStore.open(fixtureA.client(), "ddm", DOCS);

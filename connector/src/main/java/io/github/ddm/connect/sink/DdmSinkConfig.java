@@ -36,16 +36,17 @@ public final class DdmSinkConfig extends DdmConnectorConfig {
     public static final String SINK_GROUP = "Sink";
 
     public static final String APPLY_TIMEOUT_MS_CONFIG = "sink.apply.timeout.ms";
-    public static final String APPLY_TIMEOUT_MS_DOC = "How long applying one event to Redis (a read and one commit script) "
-            + "may take. Past it Redis counts as unavailable: the batch is retried after redis.retry.backoff.ms, and the task "
+    public static final String APPLY_TIMEOUT_MS_DOC = "How long one round trip of the sink's pipelined applies (the reads of "
+            + "a round's documents, or their commits) may take. Past it Redis counts as unavailable: the batch is retried after redis.retry.backoff.ms, and the task "
             + "fails after redis.retry.max.attempts consecutive failed attempts.";
     public static final long APPLY_TIMEOUT_MS_DEFAULT = 30_000;
 
     public static final String APPLY_PARALLELISM_CONFIG = "sink.apply.parallelism";
-    public static final String APPLY_PARALLELISM_DOC = "How many keys a task applies at once. The events of one key are "
+    public static final String APPLY_PARALLELISM_DOC = "How many keys a task applies at once: one round reads the "
+            + "keys' documents in one pipeline and sends one commit per key in one pipeline. The events of one key are "
             + "always applied one after another, in record order; only different keys overlap. 1 applies each batch "
             + "strictly in record order.";
-    public static final int APPLY_PARALLELISM_DEFAULT = 64;
+    public static final int APPLY_PARALLELISM_DEFAULT = 512;
 
     public static final String ORIGIN_FILTER_CONFIG = "sink.origin.filter";
     public static final String ORIGIN_FILTER_DOC = "Which events are applied, by the region that wrote them. "

@@ -59,7 +59,9 @@ import org.slf4j.LoggerFactory;
  *       {@link ConnectException} that says so.</li>
  * </ul>
  * Every write completes before {@code put} returns. Events of one key are applied in record order;
- * different keys overlap (up to {@code sink.apply.parallelism}). When Connect redelivers a batch after
+ * different keys overlap (up to {@code sink.apply.parallelism}), in pipelined rounds
+ * ({@link KeyOrderedApplier}): one pipelined read of the keys whose state is not known and one
+ * pipelined commit per key per round. When Connect redelivers a batch after
  * a retry, the records already handled in it are not handled again.
  *
  * <p>Connect calls {@code put}, {@code preCommit}, {@code open}, {@code close} and {@code stop} on the
@@ -124,7 +126,7 @@ public final class DdmSinkTask extends SinkTask {
         config = new DdmSinkConfig(props);
         name = config.connectorName() + "-" + config.taskIndex();
         notices = new SinkNotices(name);
-        applier = new KeyOrderedApplier(config.applyParallelism(), config.applyTimeout(), item -> item.store.apply(item.event));
+        applier = new KeyOrderedApplier(config.applyParallelism(), config.applyTimeout());
         reporter = errantRecordReporter();
         counters.register(config.connectorName(), config.taskIndex());
         log.info("DDM sink task {} started: region {}, namespace {}, Redis {}, skipping origins {}, {} errant-record reporter",
@@ -316,7 +318,7 @@ public final class DdmSinkTask extends SinkTask {
         boolean progressed = false;
         List<String> duplicateKeys = new ArrayList<>();
         while (!round.isEmpty()) {
-            applier.applyAll(round);
+            applier.applyAll(redisson, round);
             Set<io.github.ddm.schema.DataKey> changed = new HashSet<>();
             List<SinkItem> stillWaiting = new ArrayList<>();
             for (SinkItem item : round) {

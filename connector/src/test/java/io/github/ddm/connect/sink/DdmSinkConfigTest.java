@@ -86,7 +86,7 @@ class DdmSinkConfigTest {
     void defaults_giveTypedValues() {
         DdmSinkConfig config = new DdmSinkConfig(minimal());
         assertThat(config.applyTimeout()).isEqualTo(Duration.ofSeconds(30));
-        assertThat(config.applyParallelism()).isEqualTo(64);
+        assertThat(config.applyParallelism()).isEqualTo(512);
         assertThat(config.originFilter()).isEqualTo(OriginFilter.SKIP_OWN_REGION);
         assertThat(config.skippedOriginRegions()).containsExactly("us");
         assertThat(config.skipsOrigin("us")).isTrue();

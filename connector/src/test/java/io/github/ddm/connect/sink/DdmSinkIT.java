@@ -268,6 +268,60 @@ class DdmSinkIT {
         assertThat(SinkTestSupport.log(targetSection)).as("nothing new in the target's log").hasSize(logged);
     }
 
+    /**
+     * One partition, so that the sink takes these records in few batches, each in pipelined rounds:
+     * several events of one key, a gap in another (its later change waits), duplicates of a third, and
+     * other keys around them. Each change is taken in once, per key in order; the duplicates and the
+     * waiting change are counted; the gap's change lets the waiting one apply.
+     */
+    @Test
+    void aBatchOfSeveralEventsPerKey_withAGapAndDuplicates_appliesEachOnceInOrder_andCountsWhatItDid() {
+        SectionId section = new SectionId("orders", unique("batch"));
+        String topic = unique("changes");
+        connect.server().kafka().createTopic(topic, 1);
+        String name = unique("batch");
+        startSink(name, sinkConfig(topic, ValueFormat.DDM_CONVERTER));
+        String region = SOURCE_REGION;
+        List<ChangeEvent> batch = new java.util.ArrayList<>();
+        batch.add(SinkTestSupport.create(section, "a", 1, 0, "{\"n\":1}", region));
+        batch.add(SinkTestSupport.create(section, "b", 1, 0, "{\"n\":1}", region));
+        batch.add(SinkTestSupport.create(section, "c", 1, 0, "{\"n\":1}", region));
+        for (long v = 2; v <= 4; v++) {
+            batch.add(SinkTestSupport.update(section, "a", v, v - 1, "[{\"op\":\"replace\",\"path\":\"/n\",\"value\":" + v + "}]",
+                    region));
+            if (v == 2) {
+                batch.add(SinkTestSupport.update(section, "c", 2, 1, "[{\"op\":\"replace\",\"path\":\"/n\",\"value\":2}]", region));
+                batch.add(SinkTestSupport.update(section, "b", 3, 2, "[{\"op\":\"replace\",\"path\":\"/n\",\"value\":3}]", region));
+                batch.add(batch.get(2)); // c v1 again
+            }
+        }
+        batch.add(batch.get(4)); // c v2 again
+        for (int k = 0; k < 10; k++) {
+            batch.add(SinkTestSupport.create(section, "k" + k, 1, 0, "{\"n\":" + k + "}", region));
+        }
+        produce(producer, topic, batch);
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> counter(name, "Applied") == 17 && counter(name, "Duplicates") == 2
+                && counter(name, "Waiting") == 1);
+        SectionStore target = SinkTestSupport.section(targetRedis, section);
+        assertThat(stored(target, "a").version()).isEqualTo(4);
+        assertThat(stored(target, "a").state().get("n").asInt()).isEqualTo(4);
+        assertThat(stored(target, "b").version()).as("b stays before its gap").isEqualTo(1);
+        assertThat(stored(target, "c").version()).isEqualTo(2);
+        assertThat(counter(name, "Waited")).isEqualTo(1);
+        Map<String, List<Long>> logged = SinkTestSupport.loggedVersions(target);
+        assertThat(logged.get("a")).containsExactly(1L, 2L, 3L, 4L);
+        assertThat(logged.get("b")).containsExactly(1L);
+        assertThat(logged.get("c")).containsExactly(1L, 2L);
+
+        produce(producer, topic, List.of(SinkTestSupport.update(section, "b", 2, 1,
+                "[{\"op\":\"replace\",\"path\":\"/n\",\"value\":2}]", region)));
+        await().atMost(Duration.ofSeconds(30)).until(() -> counter(name, "Waiting") == 0 && counter(name, "Applied") == 19);
+        assertThat(stored(target, "b").version()).isEqualTo(3);
+        assertThat(SinkTestSupport.loggedVersions(target).get("b")).containsExactly(1L, 2L, 3L);
+        assertThat(counter(name, "Duplicates")).isEqualTo(2);
+    }
+
     /** The ACL docs/connector.md gives a sink's Redis user: exactly what a DDM service needs (docs/operations.md). */
     private static final String[] SINK_RULES = {
         "resetkeys", "~ddm:*", "resetchannels", "&ddm:*", "-@all",

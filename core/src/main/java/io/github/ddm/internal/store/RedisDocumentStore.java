@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import org.redisson.api.RBatch;
 import org.redisson.api.RScript;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.RedisConnectionException;
@@ -107,9 +108,17 @@ public final class RedisDocumentStore {
      *     cannot be read, or {@link StoreUnavailableException} if Redis cannot be reached
      */
     public CompletableFuture<MergeLoad> loadForMerge(String id) {
+        return loadForMerge(null, id);
+    }
+
+    /**
+     * {@link #loadForMerge(String)}, queued on {@code batch} (sent with it), or sent alone when
+     * {@code batch} is null.
+     */
+    public CompletableFuture<MergeLoad> loadForMerge(RBatch batch, String id) {
         String key = layout.documentKey(id);
         String stateKey = layout.mergeStateKey(id);
-        return this.<List<Object>>evalSha(LOAD_MERGE, RScript.Mode.READ_ONLY, key,
+        return this.<List<Object>>evalSha(batch, LOAD_MERGE, RScript.Mode.READ_ONLY, key,
                         List.of(key, layout.epochKey(), stateKey, layout.lineageKey()))
                 .thenApply(reply -> {
                     @SuppressWarnings("unchecked")
@@ -132,6 +141,14 @@ public final class RedisDocumentStore {
 
     /** Runs the commit script. The future fails only with {@link StoreUnavailableException}. */
     public CompletableFuture<CommitResult> commit(CommitRequest request, String freshEpoch) {
+        return commit(null, request, freshEpoch);
+    }
+
+    /**
+     * {@link #commit(CommitRequest, String)}, queued on {@code batch} (sent with it), or sent alone
+     * when {@code batch} is null.
+     */
+    public CompletableFuture<CommitResult> commit(RBatch batch, CommitRequest request, String freshEpoch) {
         String key = layout.documentKey(request.id());
         List<Object> args = new ArrayList<>(20 + 2 * request.writes().size() + request.removals().size());
         args.add(Long.toString(request.expectedVersion()));
@@ -187,7 +204,7 @@ public final class RedisDocumentStore {
         List<Object> keys = List.of(key, layout.logKey(), layout.epochKey(), layout.channel(),
                 layout.mergeStateKey(request.id()), layout.lineageKey());
         String eventId = request.event().eventId();
-        return this.<List<Object>>evalSha(COMMIT, RScript.Mode.READ_WRITE, key, keys, args.toArray())
+        return this.<List<Object>>evalSha(batch, COMMIT, RScript.Mode.READ_WRITE, key, keys, args.toArray())
                 .thenApply(reply -> parseCommit(reply, eventId));
     }
 
@@ -301,6 +318,23 @@ public final class RedisDocumentStore {
 
     private <R> CompletableFuture<R> evalSha(LuaScript lua, RScript.Mode mode, String routingKey, List<Object> keys,
                                              Object... args) {
+        return evalSha(null, lua, mode, routingKey, keys, args);
+    }
+
+    /**
+     * One script call, alone or queued on {@code batch}. A queued call that meets a node without the
+     * script (NOSCRIPT: nothing ran) is sent again alone, which loads the script there first.
+     */
+    private <R> CompletableFuture<R> evalSha(RBatch batch, LuaScript lua, RScript.Mode mode, String routingKey,
+                                             List<Object> keys, Object... args) {
+        if (batch != null) {
+            return batch.getScript(StringCodec.INSTANCE).<R>evalShaAsync(routingKey, mode, lua.sha(), RScript.ReturnType.LIST,
+                            keys, args).toCompletableFuture()
+                    .handle((result, error) -> error == null ? CompletableFuture.completedFuture(result)
+                            : isNoScript(error) ? this.<R>evalSha(null, lua, mode, routingKey, keys, args)
+                            : CompletableFuture.<R>failedFuture(translate(error)))
+                    .thenCompose(f -> f);
+        }
         CompletableFuture<R> first = script.<R>evalShaAsync(routingKey, mode, lua.sha(), RScript.ReturnType.LIST, keys, args)
                 .toCompletableFuture();
         return first.handle((result, error) -> {

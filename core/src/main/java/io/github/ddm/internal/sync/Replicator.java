@@ -3,7 +3,6 @@ package io.github.ddm.internal.sync;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.github.ddm.SectionStore;
 import io.github.ddm.StoreUnavailableException;
 import io.github.ddm.internal.merge.MergeState;
 import io.github.ddm.internal.merge.RegionMerge;
@@ -19,6 +18,8 @@ import io.github.ddm.internal.store.StoredMergeState;
 import io.github.ddm.schema.CanonicalForm;
 import io.github.ddm.schema.ChangeEvent;
 import io.github.ddm.schema.ChangeOp;
+import io.github.ddm.schema.Conflict;
+import io.github.ddm.schema.VersionVector;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -26,8 +27,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Takes a change event from elsewhere (another region, a replay) into a section in Redis, through
@@ -36,19 +39,21 @@ import java.util.concurrent.ThreadLocalRandom;
  * <ul>
  *   <li>a change already taken in (its replica's count in the document's clock) is a duplicate;</li>
  *   <li>a change whose dependencies (the clock it was made on) are not all taken in waits: nothing
- *       is written, and the caller gets {@link SectionStore.ApplyOutcome.Missing};</li>
+ *       is written, and the caller gets {@link Outcome.Missing};</li>
  *   <li>an event that carries a whole merge state (stamps) is joined with the stored copy;</li>
  *   <li>otherwise the change is merged ({@link RegionMerge}) and the result committed as the next
  *       version, with the conflicts it resolved.</li>
  * </ul>
  * The committed event keeps the change's id, time, origin and lineage; the section's epoch, the
  * document's clock and the stream id are this region's. If the stored version moves while the result
- * is computed, it is computed again. Thread-safe.
+ * is computed, it is computed again. {@link #apply} takes one event in (a read and a commit);
+ * {@link ReplicationRounds} takes many in with pipelined reads and commits, through {@link #step}.
+ * Thread-safe.
  */
 public final class Replicator {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final int MAX_ATTEMPTS = 16;
+    static final int MAX_ATTEMPTS = 16;
 
     private final RedisDocumentStore store;
 
@@ -56,59 +61,136 @@ public final class Replicator {
         this.store = store;
     }
 
-    /** Takes the event in; the future fails only when Redis cannot be reached. */
-    public CompletableFuture<SectionStore.ApplyOutcome> apply(ChangeEvent event) {
+    /** The store this replicator writes. */
+    public RedisDocumentStore store() {
+        return store;
+    }
+
+    /** What taking an event in did; the public API maps it to its own type. */
+    public sealed interface Outcome {
+
+        /** Committed as {@code version} at {@code streamId}; {@code merged} when not applied as made. */
+        record Applied(long version, String streamId, List<Conflict> conflicts, boolean merged) implements Outcome {
+        }
+
+        /** Already taken in: nothing written. */
+        record Duplicate(long storedVersion) implements Outcome {
+        }
+
+        /** Changes the event depends on are not taken in here yet: nothing written. */
+        record Missing(VersionVector needs, VersionVector have) implements Outcome {
+        }
+
+        /** The event cannot be taken in: nothing written. */
+        record Unappliable(long storedVersion, String reason) implements Outcome {
+        }
+    }
+
+    /**
+     * A document as a merge starts from: as read from Redis, or as the previous commit of a round left
+     * it (then nothing needs to be read before the next event of the same key).
+     *
+     * @param epoch the section's epoch, or null when it has none
+     * @param version the stored version, 0 when never written
+     * @param tree the live document, or null (never written, or deleted); never modified
+     * @param state its merge state
+     */
+    record Base(String epoch, long version, ObjectNode tree, MergeState state) {
+    }
+
+    /** What merging one event onto a base decided, before any write. */
+    sealed interface Step {
+
+        /** Nothing to write: the event's outcome is known. */
+        record Final(Outcome outcome) implements Step {
+        }
+
+        /** The merge's result, to commit; {@code after} is the base the next event starts from once committed. */
+        record Commit(CommitRequest request, RegionMerge.Outcome.Merged merged, Base after) implements Step {
+        }
+    }
+
+    /** Takes the event in; the future fails only when Redis cannot be reached (or a stored copy cannot be read). */
+    public CompletableFuture<Outcome> apply(ChangeEvent event) {
         return attempt(event, 1);
     }
 
-    private CompletableFuture<SectionStore.ApplyOutcome> attempt(ChangeEvent event, int attempt) {
-        String id = event.key().id();
-        return store.loadForMerge(id).thenCompose(load -> {
-            StoredDocument stored = load.document();
-            ObjectNode tree;
+    private CompletableFuture<Outcome> attempt(ChangeEvent event, int attempt) {
+        return store.loadForMerge(event.key().id()).thenCompose(load -> {
+            Base base;
             try {
-                tree = stored.exists() ? tree(stored) : null;
+                base = base(load);
             } catch (IOException e) {
-                return done(new SectionStore.ApplyOutcome.Unappliable(stored.version(),
-                        "the stored document is not JSON: " + e.getMessage()));
+                return done(unreadable(load.document().version(), e));
             }
-            RegionMerge.Outcome outcome = merge(tree, load.state(), event);
-            if (outcome instanceof RegionMerge.Outcome.Duplicate) {
-                return done(new SectionStore.ApplyOutcome.Duplicate(stored.version()));
+            Step step = step(base, event);
+            if (step instanceof Step.Final done) {
+                return done(done.outcome());
             }
-            if (outcome instanceof RegionMerge.Outcome.Missing missing) {
-                return done(new SectionStore.ApplyOutcome.Missing(missing.needs(), missing.have()));
-            }
-            if (outcome instanceof RegionMerge.Outcome.Unmergeable unmergeable) {
-                return done(new SectionStore.ApplyOutcome.Unappliable(stored.version(), unmergeable.reason()));
-            }
-            RegionMerge.Outcome.Merged merged = (RegionMerge.Outcome.Merged) outcome;
-            long version = merged.state().clock().sum();
-            if (version <= stored.version()) {
-                return done(new SectionStore.ApplyOutcome.Unappliable(stored.version(), "the stored document (version "
-                        + stored.version() + ") has no clock that counts its history (written before regions support?):"
-                        + " rebuild the section before taking in other regions' changes"));
-            }
-            CommitRequest request = commitOf(event, stored, load.state(), tree, merged);
-            return store.commit(request, randomEpoch()).thenCompose(result -> {
+            Step.Commit commit = (Step.Commit) step;
+            return store.commit(commit.request(), randomEpoch()).thenCompose(result -> {
                 // Done also when an earlier delivery of this commit ran and the Redis client sent it again: the
                 // change is taken in, by this apply (a fresh attempt would only find it a duplicate).
                 if (result instanceof CommitResult.Done committed) {
-                    return done(new SectionStore.ApplyOutcome.Applied(committed.version(), committed.streamId(),
-                            merged.conflicts(), !merged.fastForward()));
+                    return done(applied(committed, commit.merged()));
                 }
                 if (attempt >= MAX_ATTEMPTS) {
-                    // Not the event's fault: the caller retries it later (the sink as it retries an unreachable Redis).
-                    return CompletableFuture.<SectionStore.ApplyOutcome>failedFuture(new StoreUnavailableException(
-                            "the version of " + event.key() + " kept moving under local writes during " + attempt
-                                    + " attempts to take in " + event.eventId(), null));
+                    return CompletableFuture.<Outcome>failedFuture(keptMoving(event, attempt));
                 }
-                long pause = ThreadLocalRandom.current().nextLong(1, 1L << Math.min(attempt, 5));
                 return CompletableFuture.supplyAsync(() -> null,
-                                CompletableFuture.delayedExecutor(pause, java.util.concurrent.TimeUnit.MILLISECONDS))
+                                CompletableFuture.delayedExecutor(pause(attempt), TimeUnit.MILLISECONDS))
                         .thenCompose(ignored -> attempt(event, attempt + 1));
             });
         });
+    }
+
+    /** The base of a read document. @throws IOException if a stored member is not JSON */
+    static Base base(RedisDocumentStore.MergeLoad load) throws IOException {
+        StoredDocument stored = load.document();
+        return new Base(stored.epoch(), stored.version(), stored.exists() ? tree(stored) : null, load.state());
+    }
+
+    static Outcome unreadable(long storedVersion, IOException e) {
+        return new Outcome.Unappliable(storedVersion, "the stored document is not JSON: " + e.getMessage());
+    }
+
+    static Outcome applied(CommitResult.Done committed, RegionMerge.Outcome.Merged merged) {
+        return new Outcome.Applied(committed.version(), committed.streamId(), merged.conflicts(), !merged.fastForward());
+    }
+
+    /** Not the event's fault: the caller retries it later (the sink as it retries an unreachable Redis). */
+    static StoreUnavailableException keptMoving(ChangeEvent event, int attempts) {
+        return new StoreUnavailableException("the version of " + event.key() + " kept moving under local writes during "
+                + attempts + " attempts to take in " + event.eventId(), null);
+    }
+
+    /** A random pause before attempt {@code attempt + 1}, in ms. */
+    static long pause(int attempt) {
+        return ThreadLocalRandom.current().nextLong(1, 1L << Math.min(attempt, 5));
+    }
+
+    /** Merges {@code event} onto {@code base}, without I/O. */
+    static Step step(Base base, ChangeEvent event) {
+        RegionMerge.Outcome outcome = merge(base.tree(), base.state(), event);
+        if (outcome instanceof RegionMerge.Outcome.Duplicate) {
+            return new Step.Final(new Outcome.Duplicate(base.version()));
+        }
+        if (outcome instanceof RegionMerge.Outcome.Missing missing) {
+            return new Step.Final(new Outcome.Missing(missing.needs(), missing.have()));
+        }
+        if (outcome instanceof RegionMerge.Outcome.Unmergeable unmergeable) {
+            return new Step.Final(new Outcome.Unappliable(base.version(), unmergeable.reason()));
+        }
+        RegionMerge.Outcome.Merged merged = (RegionMerge.Outcome.Merged) outcome;
+        long version = merged.state().clock().sum();
+        if (version <= base.version()) {
+            return new Step.Final(new Outcome.Unappliable(base.version(), "the stored document (version " + base.version()
+                    + ") has no clock that counts its history (written before regions support?): rebuild the section before"
+                    + " taking in other regions' changes"));
+        }
+        CommitRequest request = commitOf(event, base, merged);
+        ObjectNode after = merged.tree() == null ? null : CanonicalForm.normalize(merged.tree());
+        return new Step.Commit(request, merged, new Base(null, version, after, merged.state()));
     }
 
     private static RegionMerge.Outcome merge(ObjectNode tree, MergeState local, ChangeEvent event) {
@@ -121,16 +203,17 @@ public final class Replicator {
         }
         ObjectNode remote = event.state() == null ? null : (ObjectNode) event.state();
         return StateJoin.join(tree, local, remote, new MergeState(event.clock(),
-                event.stamps() == null ? new java.util.TreeMap<>() : event.stamps()));
+                event.stamps() == null ? new TreeMap<>() : event.stamps()));
     }
 
-    private static CompletableFuture<SectionStore.ApplyOutcome> done(SectionStore.ApplyOutcome outcome) {
+    private static CompletableFuture<Outcome> done(Outcome outcome) {
         return CompletableFuture.completedFuture(outcome);
     }
 
     /** The commit of a merge's result, with the event this region logs and publishes for it. */
-    private static CommitRequest commitOf(ChangeEvent event, StoredDocument stored, MergeState before, ObjectNode tree,
-                                          RegionMerge.Outcome.Merged merged) {
+    private static CommitRequest commitOf(ChangeEvent event, Base stored, RegionMerge.Outcome.Merged merged) {
+        ObjectNode tree = stored.tree();
+        MergeState before = stored.state();
         ObjectNode after = merged.tree();
         MergeState state = merged.state();
         long version = state.clock().sum();
@@ -183,7 +266,7 @@ public final class Replicator {
         return CanonicalForm.normalize(tree);
     }
 
-    private static String randomEpoch() {
+    static String randomEpoch() {
         byte[] bytes = new byte[8];
         ThreadLocalRandom.current().nextBytes(bytes);
         return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
