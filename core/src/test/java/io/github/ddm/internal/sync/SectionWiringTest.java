@@ -68,8 +68,9 @@ class SectionWiringTest {
             }
         }
         // SectionEngine and SectionSettings for the manager and its builder; DocumentWriter for its
-        // Settings; Replicator for SectionStore.
-        assertThat(publicClasses).containsExactlyInAnyOrder("SectionEngine", "SectionSettings", "DocumentWriter", "Replicator");
+        // Settings; Replicator and ReplicationRounds for SectionStore (apply, and applies in rounds).
+        assertThat(publicClasses).containsExactlyInAnyOrder("SectionEngine", "SectionSettings", "DocumentWriter", "Replicator",
+                "ReplicationRounds");
     }
 
     private static boolean isPart(Class<?> type) {
