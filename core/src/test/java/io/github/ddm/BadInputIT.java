@@ -1,5 +1,6 @@
 package io.github.ddm;
 
+import static io.github.ddm.FailedFutures.failure;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -7,8 +8,6 @@ import io.github.ddm.testkit.RedisServer;
 import io.github.ddm.testkit.junit.RedisServerExtension;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -37,15 +36,6 @@ class BadInputIT {
     @AfterEach
     void tearDown() throws Exception {
         fixture.close();
-    }
-
-    private static Throwable failure(CompletableFuture<?> future) {
-        try {
-            future.join();
-        } catch (CompletionException e) {
-            return e.getCause();
-        }
-        throw new AssertionError("expected the future to fail");
     }
 
     private RedisServer server() {

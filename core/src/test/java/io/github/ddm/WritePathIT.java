@@ -1,13 +1,12 @@
 package io.github.ddm;
 
+import static io.github.ddm.FailedFutures.failure;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
 import io.github.ddm.testkit.junit.RedisServerExtension;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -45,15 +44,6 @@ class WritePathIT {
     @AfterEach
     void tearDown() throws Exception {
         fixture.close();
-    }
-
-    private static Throwable failure(CompletableFuture<?> future) {
-        try {
-            future.join();
-        } catch (CompletionException e) {
-            return e.getCause();
-        }
-        throw new AssertionError("expected the future to fail");
     }
 
     @Test
