@@ -433,13 +433,14 @@ class DdmSinkIT {
         assertThat(counter(name, "Waited")).isEqualTo(2);
         assertThat(counter(name, "Waiting")).isEqualTo(2);
         assertThat(stored(targetSection, "g")).as("nothing applied on the wrong base").isEqualTo(new Stored(2, json("{'n':2,'tags':['a']}")));
-        SectionStore.RepairBatch requests = SectionStore.readRepairRequests(targetRedis, "ddm", "0-0", 100).join();
-        assertThat(requests.requests()).anySatisfy(r -> {
-            assertThat(r.section()).isEqualTo(section);
-            assertThat(r.id()).isEqualTo("g");
-            assertThat(r.region()).isEqualTo(TARGET_REGION);
-            assertThat(r.have()).isEqualTo(SinkTestSupport.clock(SOURCE_REGION, 2));
-        });
+        // The counter moves when the sink asks; the request's write to Redis completes a moment later.
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(SectionStore.readRepairRequests(targetRedis, "ddm", "0-0", 100).join().requests()).anySatisfy(r -> {
+                    assertThat(r.section()).isEqualTo(section);
+                    assertThat(r.id()).isEqualTo("g");
+                    assertThat(r.region()).isEqualTo(TARGET_REGION);
+                    assertThat(r.have()).isEqualTo(SinkTestSupport.clock(SOURCE_REGION, 2));
+                }));
 
         // The source region answers with its copy; then the writer goes on.
         produce(producer, topic, List.of(
