@@ -126,8 +126,8 @@ final class SectionRounds {
         int size = readers.size();
         int slice = sweep ? Math.min(SWEEP_SLICE, size) : 0;
         int sliceStart = sweepCursor;
-        if (sweep) {
-            sweepCursor = (sweepCursor + slice) % size;
+        if (slice > 0) {
+            sweepCursor = (sweepCursor + slice) % size; // no sections (a task of repair requests only): nothing to sweep
         }
         for (int i = 0; i < size; i++) {
             SectionReader reader = readers.get(i);

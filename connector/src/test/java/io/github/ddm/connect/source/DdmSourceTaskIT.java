@@ -248,6 +248,17 @@ class DdmSourceTaskIT {
         assertThat(swept).extracting(SourceRecord::key).containsExactly("many/" + sharded.section() + "/b");
     }
 
+    /** The task a connector runs before any section exists (it exports repair requests only) polls like any other. */
+    @Test
+    void aTaskWithoutSections_pollsEmptyHanded_withoutFailing() throws Exception {
+        DdmSourceTask task = start(Map.of(), DdmSourceTaskConfig.TASK_SECTIONS_CONFIG, "",
+                DdmSourceTaskConfig.TASK_REPAIRS_CONFIG, "true", "source.poll.interval.ms", "50");
+
+        for (int i = 0; i < 3; i++) {
+            assertThat(task.poll()).isNull();
+        }
+    }
+
     @Test
     void stop_wakesAPollThatWaits() throws Exception {
         DdmSourceTask task = start(Map.of(), "source.poll.interval.ms", "60000");
