@@ -2,7 +2,7 @@ package io.github.ddm.connect.source;
 
 import io.github.ddm.SectionStore;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import org.redisson.api.RPatternTopic;
 import org.redisson.api.RedissonClient;
@@ -29,47 +29,44 @@ final class ChangeSignals implements AutoCloseable {
 
     private final RPatternTopic topic;
     private final String pattern;
-    private final int listenerId;
+    private final CompletableFuture<Integer> listenerId;
 
-    private ChangeSignals(RPatternTopic topic, String pattern, int listenerId) {
+    private ChangeSignals(RPatternTopic topic, String pattern, CompletableFuture<Integer> listenerId) {
         this.topic = topic;
         this.pattern = pattern;
         this.listenerId = listenerId;
     }
 
     /**
-     * Subscribes; {@code changed} is told of each message on one of {@code byChannel}'s channels.
-     *
-     * @return the subscription, or null if Redis refused it (the sweep then finds every change)
+     * Subscribes without waiting (the task's poll never blocks on it, so a stop is never held up);
+     * {@code changed} is told of each message on one of {@code byChannel}'s channels. If Redis refuses
+     * the subscription, a warning says so and the sweep finds every change.
      */
     static <R> ChangeSignals subscribe(RedissonClient redisson, String namespace, Map<String, R> byChannel,
                                        Consumer<R> changed) {
         String pattern = SectionStore.changeChannelPattern(namespace);
         RPatternTopic topic = redisson.getPatternTopic(pattern, StringCodec.INSTANCE);
-        try {
-            int id = topic.addListenerAsync(String.class, (matched, channel, message) -> {
-                R section = byChannel.get(channel.toString());
-                if (section != null) {
-                    changed.accept(section);
-                }
-            }).toCompletableFuture().get(10, TimeUnit.SECONDS);
-            return new ChangeSignals(topic, pattern, id);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return null;
-        } catch (Exception e) {
-            log.warn("cannot subscribe to {}: the task finds changes by reading every section each sweep instead: {}", pattern,
-                    e.toString());
-            return null;
-        }
+        CompletableFuture<Integer> id = topic.addListenerAsync(String.class, (matched, channel, message) -> {
+            R section = byChannel.get(channel.toString());
+            if (section != null) {
+                changed.accept(section);
+            }
+        }).toCompletableFuture();
+        id.whenComplete((ignored, error) -> {
+            if (error != null) {
+                log.warn("cannot subscribe to {}: the task finds changes by reading every section each sweep instead: {}", pattern,
+                        error.toString());
+            }
+        });
+        return new ChangeSignals(topic, pattern, id);
     }
 
     @Override
     public void close() {
-        try {
-            topic.removeListener(listenerId);
-        } catch (RuntimeException e) {
-            log.debug("unsubscribing from {} failed: {}", pattern, e.toString());
-        }
+        listenerId.thenAccept(id -> topic.removeListenerAsync(id).whenComplete((ignored, error) -> {
+            if (error != null) {
+                log.debug("unsubscribing from {} failed: {}", pattern, error.toString());
+            }
+        }));
     }
 }
